@@ -1,0 +1,5 @@
+__version__ = "0.1.0"
+
+from .data import *
+from .callback import *
+from .learner import *

@@ -1,0 +1,54 @@
+"Each fact lives in one file; the built wheel must agree with all of them."
+import configparser, re, subprocess, sys, tomllib, zipfile
+from email.parser import Parser
+from pathlib import Path
+
+root = Path(__file__).parents[1]
+
+def _settings():
+    cfg = configparser.ConfigParser(delimiters=['='])
+    cfg.read(root/'settings.ini')
+    return cfg['DEFAULT']
+
+def test_wheel_metadata_matches_sources(tmp_path):
+    subprocess.run([sys.executable, '-m', 'pip', 'wheel', '--no-deps', '--no-build-isolation', '-q', '-w', str(tmp_path), str(root)],
+                   check=True, capture_output=True)
+    whl = next(tmp_path.glob('fixres_fastai-*.whl'))
+    with zipfile.ZipFile(whl) as z:
+        meta = Parser().parsestr(z.read(next(n for n in z.namelist() if n.endswith('METADATA'))).decode())
+        names = z.namelist()
+    proj,cfg = tomllib.loads((root/'pyproject.toml').read_text())['project'],_settings()
+    version = re.search(r'^__version__ = "(.+)"', (root/'fixres_fastai/__init__.py').read_text(), re.M).group(1)
+    assert meta['Name'] == proj['name']
+    assert meta['Version'] == version
+    assert meta['Requires-Python'] == proj['requires-python']
+    assert meta['Summary'] == cfg['description']
+    reqs = meta.get_all('Requires-Dist')
+    assert sorted(r for r in reqs if 'extra ==' not in r) == sorted(cfg['requirements'].split())
+    demo = {r.split(';')[0].strip() for r in reqs if "extra == \"demo\"" in r}
+    assert demo == set(cfg['demo_requirements'].split())
+    assert all(f'fixres_fastai/{m}.py' in names for m in ('data', 'callback', 'learner'))
+
+def test_runtime_dependencies_are_the_cards():
+    names = {re.split(r'[<>=!\[ ]', r)[0] for r in _settings()['requirements'].split()}
+    assert names == {'fastai', 'torch', 'torchvision', 'fastcore'}
+
+def test_nbdev_reads_the_same_project():
+    from nbdev.config import get_config
+    cfg = get_config(root)
+    import fixres_fastai
+    assert cfg.lib_name == tomllib.loads((root/'pyproject.toml').read_text())['project']['name']
+    assert cfg.lib_path == root/'fixres_fastai'
+    assert cfg.version == fixres_fastai.__version__
+
+def test_version_lives_in_one_place():
+    for f in ('settings.ini', 'pyproject.toml', 'setup.py'):
+        assert not re.search(r'version\s*=\s*[\'"]\d', (root/f).read_text()), f
+
+def test_star_import_exposes_api_and_patches_learner():
+    ns = {}
+    exec('from fixres_fastai import *', ns)
+    for name in ('get_dls', 'dls_at', 'FixResCallback', 'FixResCrop', 'find_last_norm', 'learner_size'):
+        assert name in ns, name
+    from fastai.learner import Learner
+    assert callable(getattr(Learner, 'fixres', None))
