@@ -3,3 +3,4 @@ __version__ = "0.1.0"
 from .data import *
 from .callback import *
 from .learner import *
+from .resolution import *

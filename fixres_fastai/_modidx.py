@@ -62,4 +62,16 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                        'fixres_fastai.learner._Snapshot.restore': ( 'learner.html#_snapshot.restore',
                                                                                     'fixres_fastai/learner.py'),
                                        'fixres_fastai.learner._check_args': ('learner.html#_check_args', 'fixres_fastai/learner.py'),
-                                       'fixres_fastai.learner.learner_size': ('learner.html#learner_size', 'fixres_fastai/learner.py')}}}
+                                       'fixres_fastai.learner.learner_size': ('learner.html#learner_size', 'fixres_fastai/learner.py')},
+            'fixres_fastai.resolution': { 'fixres_fastai.resolution._fallback': ( 'resolution.html#_fallback',
+                                                                                  'fixres_fastai/resolution.py'),
+                                          'fixres_fastai.resolution._median_aspect': ( 'resolution.html#_median_aspect',
+                                                                                       'fixres_fastai/resolution.py'),
+                                          'fixres_fastai.resolution._sampler_terms': ( 'resolution.html#_sampler_terms',
+                                                                                       'fixres_fastai/resolution.py'),
+                                          'fixres_fastai.resolution.apparent_size_ratio': ( 'resolution.html#apparent_size_ratio',
+                                                                                            'fixres_fastai/resolution.py'),
+                                          'fixres_fastai.resolution.monte_carlo_ratio': ( 'resolution.html#monte_carlo_ratio',
+                                                                                          'fixres_fastai/resolution.py'),
+                                          'fixres_fastai.resolution.recommend_test_size': ( 'resolution.html#recommend_test_size',
+                                                                                            'fixres_fastai/resolution.py')}}}

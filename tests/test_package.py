@@ -27,7 +27,7 @@ def test_wheel_metadata_matches_sources(tmp_path):
     assert sorted(r for r in reqs if 'extra ==' not in r) == sorted(cfg['requirements'].split())
     demo = {r.split(';')[0].strip() for r in reqs if "extra == \"demo\"" in r}
     assert demo == set(cfg['demo_requirements'].split())
-    assert all(f'fixres_fastai/{m}.py' in names for m in ('data', 'callback', 'learner'))
+    assert all(f'fixres_fastai/{m}.py' in names for m in ('data', 'callback', 'learner', 'resolution'))
 
 def test_runtime_dependencies_are_the_cards():
     names = {re.split(r'[<>=!\[ ]', r)[0] for r in _settings()['requirements'].split()}
@@ -48,7 +48,7 @@ def test_version_lives_in_one_place():
 def test_star_import_exposes_api_and_patches_learner():
     ns = {}
     exec('from fixres_fastai import *', ns)
-    for name in ('get_dls', 'dls_at', 'FixResCallback', 'FixResCrop', 'find_last_norm', 'learner_size'):
+    for name in ('get_dls', 'dls_at', 'FixResCallback', 'FixResCrop', 'find_last_norm', 'learner_size', 'apparent_size_ratio', 'recommend_test_size'):
         assert name in ns, name
     from fastai.learner import Learner
     assert callable(getattr(Learner, 'fixres', None))
