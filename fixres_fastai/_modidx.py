@@ -47,6 +47,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                     'fixres_fastai.data._check_splits': ('data.html#_check_splits', 'fixres_fastai/data.py'),
                                     'fixres_fastai.data._items_df': ('data.html#_items_df', 'fixres_fastai/data.py'),
                                     'fixres_fastai.data._items_folder': ('data.html#_items_folder', 'fixres_fastai/data.py'),
+                                    'fixres_fastai.data.check_scale': ('data.html#check_scale', 'fixres_fastai/data.py'),
                                     'fixres_fastai.data.check_size': ('data.html#check_size', 'fixres_fastai/data.py'),
                                     'fixres_fastai.data.dls_at': ('data.html#dls_at', 'fixres_fastai/data.py'),
                                     'fixres_fastai.data.example_folder': ('data.html#example_folder', 'fixres_fastai/data.py'),

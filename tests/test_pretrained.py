@@ -1,5 +1,5 @@
 "The real pretrained EfficientNet-Lite0 (weights shipped in a package, see DATA.md) through a fastai learner and fixres."
-import pytest, torch, timm
+import torch, timm
 from fastai.vision.all import *
 from fixres_fastai import *
 
