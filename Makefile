@@ -1,8 +1,9 @@
-# `make test` sets everything up from nothing and runs every test (slow ones included).
-# `make demo` sets up and runs the quick demo. Both create .venv on first use.
+# `make demo` sets up from nothing and runs the main job: `fixres-fastai demo --quick`.
+# `make test` sets up from nothing and runs every test (slow ones included). Both create .venv on first use.
+# `make bench` runs the benchmarks, which write benchmarks/RESULTS.md (tens of minutes on 2 CPU cores).
 VENV ?= .venv
 BIN = $(VENV)/bin
-.PHONY: install export-check nbtest pytest test fast demo clean
+.PHONY: install export-check test fast demo bench fashion clean
 
 $(BIN)/.installed: settings.ini setup.py pyproject.toml
 	python3 -m venv $(VENV)
@@ -28,7 +29,17 @@ fast: export-check
 	$(BIN)/python -m pytest
 
 demo: install
-	$(BIN)/python examples/quickstart.py
+	$(BIN)/fixres-fastai demo --quick
+
+# The Fashion-MNIST files of the scale benchmark come from Debian's package (see ../shared/DATA.md)
+fashion:
+	@test -e /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz || apt-get install -y -q dataset-fashion-mnist
+
+bench: install fashion
+	$(BIN)/python benchmarks/accuracy.py elpv --seeds 0 1 2
+	$(BIN)/python benchmarks/accuracy.py fashion --seeds 0 1 2
+	$(BIN)/python benchmarks/cost.py
+	$(BIN)/python benchmarks/loading.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .export-check

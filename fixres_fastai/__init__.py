@@ -2,5 +2,6 @@ __version__ = "0.1.0"
 
 from .data import *
 from .callback import *
-from .learner import *
 from .resolution import *
+from .learner import *
+from .sweep import *

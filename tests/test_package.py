@@ -17,6 +17,7 @@ def test_wheel_metadata_matches_sources(tmp_path):
     with zipfile.ZipFile(whl) as z:
         meta = Parser().parsestr(z.read(next(n for n in z.namelist() if n.endswith('METADATA'))).decode())
         names = z.namelist()
+        ep = z.read(next(n for n in names if n.endswith('entry_points.txt'))).decode()
     proj,cfg = tomllib.loads((root/'pyproject.toml').read_text())['project'],_settings()
     version = re.search(r'^__version__ = "(.+)"', (root/'fixres_fastai/__init__.py').read_text(), re.M).group(1)
     assert meta['Name'] == proj['name']
@@ -27,7 +28,8 @@ def test_wheel_metadata_matches_sources(tmp_path):
     assert sorted(r for r in reqs if 'extra ==' not in r) == sorted(cfg['requirements'].split())
     demo = {r.split(';')[0].strip() for r in reqs if "extra == \"demo\"" in r}
     assert demo == set(cfg['demo_requirements'].split())
-    assert all(f'fixres_fastai/{m}.py' in names for m in ('data', 'callback', 'learner', 'resolution'))
+    assert all(f'fixres_fastai/{m}.py' in names for m in ('data', 'callback', 'resolution', 'learner', 'sweep', 'demo', 'cli'))
+    assert cfg['console_scripts'].replace('=', ' = ') in ep
 
 def test_runtime_dependencies_are_the_cards():
     names = {re.split(r'[<>=!\[ ]', r)[0] for r in _settings()['requirements'].split()}
@@ -48,7 +50,16 @@ def test_version_lives_in_one_place():
 def test_star_import_exposes_api_and_patches_learner():
     ns = {}
     exec('from fixres_fastai import *', ns)
-    for name in ('get_dls', 'dls_at', 'FixResCallback', 'FixResCrop', 'find_last_norm', 'learner_size', 'apparent_size_ratio', 'recommend_test_size'):
+    for name in ('get_dls', 'dls_at', 'FixResCallback', 'FixResCrop', 'find_last_norm', 'learner_size', 'apparent_size_ratio', 'recommend_test_size',
+                 'read_pipeline', 'default_sizes', 'plot_sweep'):
         assert name in ns, name
     from fastai.learner import Learner
-    assert callable(getattr(Learner, 'fixres', None))
+    for m in ('fixres', 'res_sweep', 'multires_preds', 'pooled_stats', 'pooled_features'): assert callable(getattr(Learner, m, None)), m
+
+def test_console_script_runs(tmp_path):
+    "The installed `fixres-fastai` command answers --help (the editable install puts it beside the interpreter)"
+    exe = Path(sys.executable).parent/'fixres-fastai'
+    out = subprocess.run([str(exe), '--help'], capture_output=True, text=True, check=True).stdout
+    assert 'demo' in out and 'train' in out
+    out = subprocess.run([str(exe), 'demo', '--help'], capture_output=True, text=True, check=True).stdout
+    assert '--quick' in out

@@ -1,0 +1,24 @@
+"Shared by the benchmark scripts: the machine's description and the sections of RESULTS.md."
+import os, platform, re, sys, time
+from pathlib import Path
+import torch
+
+RESULTS = Path(__file__).parent/'RESULTS.md'
+
+def machine() -> str:
+    dev = torch.cuda.get_device_name(0) if torch.cuda.is_available() else 'CPU only'
+    cpu = platform.processor() or platform.machine()
+    return (f"{platform.node() or 'host'}: {os.cpu_count()} CPU cores ({cpu}), torch {torch.__version__} "
+            f"({torch.get_num_threads()} threads), device: {dev}, Python {platform.python_version()}")
+
+def command() -> str: return 'python ' + ' '.join([f'benchmarks/{Path(sys.argv[0]).name}'] + sys.argv[1:])
+
+def write_section(name:str, body:str):
+    "Replace (or add) the section `name` of RESULTS.md, marked by HTML comments, with the command, machine and date"
+    head = f"<!-- {name} -->\n_Command: `{command()}` · {time.strftime('%Y-%m-%d')} · {machine()}_\n\n"
+    block = head + body.strip() + f"\n<!-- /{name} -->"
+    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n\nWritten by the scripts in `benchmarks/`; each section names the command that wrote it.\n"
+    pat = re.compile(rf"<!-- {re.escape(name)} -->.*?<!-- /{re.escape(name)} -->", re.S)
+    text = pat.sub(lambda m: block, text) if pat.search(text) else text.rstrip() + "\n\n" + block + "\n"
+    RESULTS.write_text(text)
+    print(block)

@@ -1,0 +1,92 @@
+"""Accuracy of FixRes against its peers, on the same trained models, over several seeds.
+
+(a) test at the train size; (b) test at the recommended size, no training; (c) the official recipe
+(classifier + the last BatchNorm's statistics, test preprocessing); (d) `fixres` (last norm + head);
+(e) statistics only (label-free); (f) full fine-tuning of the whole network at the test size with the
+usual training augmentation, for the same number of epochs.
+
+    python benchmarks/accuracy.py elpv --seeds 0 1 2       # pretrained EfficientNet-Lite0 on ELPV
+    python benchmarks/accuracy.py fashion --seeds 0 1 2    # Fashion-MNIST on a canvas, from scratch
+"""
+import argparse, sys, time, tempfile
+from pathlib import Path
+sys.path.insert(0, str(Path(__file__).parent))
+from _common import write_section
+from fastai.vision.all import *
+from fixres_fastai import *
+from fixres_fastai.demo import *
+
+CONDITIONS = {'a': 'test at train size', 'b': 'test at test size, no training', 'c': 'official recipe (head + BN stats)',
+              'd': 'fixres (last norm + head)', 'e': 'BN statistics only (no labels)', 'f': 'full fine-tuning at test size'}
+
+def trained(data, seed, quick):
+    set_seed(seed)
+    if data == 'elpv':
+        dls = elpv_dls(96, n=800 if quick else None, seed=seed, bs=32)
+        learn = lite0_learner(dls, metrics=accuracy)
+        learn.fine_tune(1 if quick else 3, 2e-3)
+        return learn, 2e-3
+    path = fashion_canvas(Path(tempfile.gettempdir())/'fixres_fashion_canvas', n_train=2000 if quick else 6000, n_valid=2000)
+    dls = get_dls(48, path, bs=64)
+    learn = Learner(dls, XResNet(ResBlock, 1, [1,1,1,1], n_out=dls.c, widen=0.5), metrics=accuracy)
+    learn.fit_one_cycle(2 if quick else 6, 3e-3)
+    return learn, 1e-3
+
+def run(data, seed, epochs, quick):
+    learn,lr = trained(data, seed, quick)
+    train_size,base_dls = learner_size(learn),learn.dls
+    test_size = recommend_test_size(base_dls)
+    state = {k:v.clone() for k,v in learn.model.state_dict().items()}
+    def reset():
+        learn.model.load_state_dict(state); learn.dls = base_dls; learn.__dict__.pop('fixres_size', None)
+    acc,secs = {},{}
+    def timed(k, f):
+        t = time.time()
+        with learn.no_bar(), learn.no_logging(): f()
+        secs[k] = time.time()-t
+        acc[k] = float(learn.validate()[1]) if k not in 'ab' else acc[k]
+        reset()
+    acc['a'] = float(learn.validate()[1])
+    acc['b'] = float(learn.validate(dl=dls_at(base_dls, test_size).valid)[1])
+    timed('c', lambda: learn.fixres(test_size, epochs, train='head+stats', lr=lr))
+    timed('d', lambda: learn.fixres(test_size, epochs, lr=lr))
+    timed('e', lambda: learn.fixres(test_size, epochs, train='stats'))
+    def full():
+        learn.dls = dls_at(base_dls, test_size)
+        learn.unfreeze(); learn.opt = None
+        learn.fit_one_cycle(epochs, lr)
+        learn.fixres_size = test_size
+    timed('f', full)
+    sweep = learn.res_sweep(default_sizes(train_size), plot=False, show_progress=False)
+    return dict(acc=acc, secs=secs, train_size=train_size, test_size=test_size, sweep=sweep,
+                n=(len(base_dls.train_ds), len(base_dls.valid_ds)))
+
+if __name__ == '__main__':
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('data', choices=['elpv', 'fashion'])
+    p.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
+    p.add_argument('--epochs', type=int, default=1, help='epochs of (c)-(f)')
+    p.add_argument('--quick', action='store_true', help='a smaller set and fewer epochs (a smoke test, not for RESULTS.md figures)')
+    a = p.parse_args()
+    runs = {s: run(a.data, s, a.epochs, a.quick) for s in a.seeds}
+    r0 = runs[a.seeds[0]]
+    accs = pd.DataFrame({s: r['acc'] for s,r in runs.items()}).T*100
+    lines = [f"**{'ELPV solar cells, pretrained EfficientNet-Lite0 (fine_tune at 96 px)' if a.data=='elpv' else 'Fashion-MNIST items at random scales on a 96 px canvas (a constructed scale benchmark), XResNet trained from scratch at 48 px'}**: "
+             f"{r0['n'][0]} training / {r0['n'][1]} validation images, trained at {r0['train_size']} px, test size {r0['test_size']} px "
+             f"(`recommend_test_size`), {a.epochs} epoch(s) for (c)-(f), seeds {a.seeds}.\n",
+             "| condition | " + ' | '.join(f'seed {s}' for s in a.seeds) + " | mean | paired diff. vs (a) | vs (b) | seconds (mean) |",
+             "|---|" + "---|"*(len(a.seeds)+4)]
+    for k,name in CONDITIONS.items():
+        col = accs[k]
+        da,db = accs[k]-accs['a'],accs[k]-accs['b']
+        sec = np.mean([r['secs'][k] for r in runs.values()]) if k in r0['secs'] else float('nan')
+        lines.append(f"| ({k}) {name} | " + ' | '.join(f'{v:.2f}' for v in col) +
+                     f" | **{col.mean():.2f}** | {da.mean():+.2f} ± {da.std(ddof=1) if len(da)>1 else 0:.2f} | {db.mean():+.2f} ± {db.std(ddof=1) if len(db)>1 else 0:.2f} | {'' if np.isnan(sec) else f'{sec:.1f}'} |")
+    lines.append("\nAccuracy in %; paired differences are mean ± standard deviation over seeds. (f) trains the whole network "
+                 "with the training augmentation at the test size, as progressive resizing would.\n")
+    sw = pd.concat([r['sweep'].set_index('size')['accuracy'].rename(f'seed {s}') for s,r in runs.items()], axis=1)*100
+    sw['mean'] = sw.mean(axis=1)
+    lines.append(f"The sweep of the model trained at {r0['train_size']} px, with no fine-tuning (accuracy % by test size):\n")
+    lines.append("| | " + ' | '.join(str(c) for c in sw.index) + " |\n|---|" + "---|"*len(sw.index))
+    for c in sw.columns: lines.append(f"| {c} | " + ' | '.join(f'{v:.2f}' for v in sw[c]) + " |")
+    write_section(f'accuracy-{a.data}', '\n'.join(lines))
