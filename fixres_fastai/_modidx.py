@@ -53,7 +53,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                     'fixres_fastai.data.ImageOpener.__init__': ('data.html#imageopener.__init__', 'fixres_fastai/data.py'),
                                     'fixres_fastai.data.ImageOpener.__repr__': ('data.html#imageopener.__repr__', 'fixres_fastai/data.py'),
                                     'fixres_fastai.data._check': ('data.html#_check', 'fixres_fastai/data.py'),
-                                    'fixres_fastai.data._check_splits': ('data.html#_check_splits', 'fixres_fastai/data.py'),
+                                    'fixres_fastai.data._check_classes': ('data.html#_check_classes', 'fixres_fastai/data.py'),
                                     'fixres_fastai.data._items_df': ('data.html#_items_df', 'fixres_fastai/data.py'),
                                     'fixres_fastai.data._items_folder': ('data.html#_items_folder', 'fixres_fastai/data.py'),
                                     'fixres_fastai.data._keep_readable': ('data.html#_keep_readable', 'fixres_fastai/data.py'),
@@ -65,6 +65,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                     'fixres_fastai.data.example_photos': ('data.html#example_photos', 'fixres_fastai/data.py'),
                                     'fixres_fastai.data.find_crop': ('data.html#find_crop', 'fixres_fastai/data.py'),
                                     'fixres_fastai.data.get_dls': ('data.html#get_dls', 'fixres_fastai/data.py'),
+                                    'fixres_fastai.data.is_count': ('data.html#is_count', 'fixres_fastai/data.py'),
                                     'fixres_fastai.data.unreadable': ('data.html#unreadable', 'fixres_fastai/data.py')},
             'fixres_fastai.demo': { 'fixres_fastai.demo._idx': ('demo.html#_idx', 'fixres_fastai/demo.py'),
                                     'fixres_fastai.demo._require': ('demo.html#_require', 'fixres_fastai/demo.py'),
@@ -118,5 +119,6 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                      'fixres_fastai.sweep._higher_is_better': ('sweep.html#_higher_is_better', 'fixres_fastai/sweep.py'),
                                      'fixres_fastai.sweep._unchanged': ('sweep.html#_unchanged', 'fixres_fastai/sweep.py'),
                                      'fixres_fastai.sweep._valid_dl': ('sweep.html#_valid_dl', 'fixres_fastai/sweep.py'),
+                                     'fixres_fastai.sweep.best_of_sweep': ('sweep.html#best_of_sweep', 'fixres_fastai/sweep.py'),
                                      'fixres_fastai.sweep.default_sizes': ('sweep.html#default_sizes', 'fixres_fastai/sweep.py'),
                                      'fixres_fastai.sweep.plot_sweep': ('sweep.html#plot_sweep', 'fixres_fastai/sweep.py')}}}

@@ -10,7 +10,7 @@ from PIL import ImageOps
 import pandas as pd
 
 # %% auto #0
-__all__ = ['FixResCrop', 'find_crop', 'example_photos', 'example_folder', 'check_size', 'check_scale', 'ImageOpener',
+__all__ = ['FixResCrop', 'find_crop', 'example_photos', 'example_folder', 'is_count', 'check_size', 'check_scale', 'ImageOpener',
            'unreadable', 'DataRecipe', 'get_dls', 'dls_at']
 
 # %% ../nbs/00_data.ipynb #5fe38edd
@@ -78,9 +78,13 @@ _aug_defaults = dict(max_zoom=1., max_warp=0., size=None)
 def _check(ok, arg, expected, value):
     if not ok: raise ValueError(f"`{arg}` must be {expected}, got {value!r}")
 
+def is_count(x) -> bool:
+    "Whether `x` is a positive int (numpy ints too; not a bool)"
+    return isinstance(x, (int, np.integer)) and not isinstance(x, bool) and x > 0
+
 def check_size(size, arg='size'):
     "Raise a `ValueError` naming `arg` unless `size` is a positive int"
-    _check(isinstance(size, (int, np.integer)) and not isinstance(size, bool) and size > 0, arg, 'a positive int', size)
+    _check(is_count(size), arg, 'a positive int', size)
     return int(size)
 
 def check_scale(min_scale, max_scale=1.):
@@ -113,8 +117,9 @@ def _to_rgb(im):
     elif im.mode == 'F': im = Image.fromarray(np.asarray(im).clip(0, 255).astype(np.uint8))
     if im.mode == 'P' and 'transparency' in im.info: im = im.convert('RGBA')
     if im.mode in ('RGBA', 'LA', 'PA'):
+        rgba = im.convert('RGBA')
         bg = Image.new('RGB', im.size, (255, 255, 255))
-        bg.paste(im.convert('RGBA'), mask=im.convert('RGBA').split()[-1])
+        bg.paste(rgba, mask=rgba.split()[-1])
         return bg
     return im.convert('RGB')
 
@@ -215,14 +220,12 @@ def get_dls(size:int, # Side of the square images the model sees
     dblock = DataBlock(blocks=(ImageBlock, CategoryBlock), get_items=get_items, splitter=splitter,
                        get_x=get_x, get_y=get_y, item_tfms=item_tfms, batch_tfms=batch_tfms)
     dls = dblock.dataloaders(items, path=path, bs=bs, num_workers=num_workers, device=device, **kwargs)
-    _check_splits(dls)
+    _check_classes(dls)
     dls.recipe,dls.fixres_size = DataRecipe(source, **args, **kwargs),size
     return dls
 
 # %% ../nbs/00_data.ipynb #60481598
-def _check_splits(dls):
-    for name,ds in (('training',dls.train_ds), ('validation',dls.valid_ds)):
-        if len(ds)==0: raise ValueError(f"`source` gave an empty {name} set: check the split (folder names, `valid_col` or `valid_pct`)")
+def _check_classes(dls):
     if len(dls.vocab) < 2: raise ValueError(f"`source` has a single class {list(dls.vocab)}: classification needs at least two")
 
 # %% ../nbs/00_data.ipynb #5541dcd2

@@ -114,14 +114,14 @@ def run_fixres(learn:Learner,
     test_size = recommend_test_size(learn.dls) if test_size == 'auto' else check_size(test_size, 'test_size')
     sizes = sorted(set(sizes or default_sizes(train_size)) | {train_size, test_size})
     sweep = learn.res_sweep(sizes, plot=out is not None, show_progress=False)
-    metric = sweep.columns[2] if len(sweep.columns) > 2 else 'valid_loss'
+    metric,best = best_of_sweep(sweep)
+    best = int(best['size'])
     if out is not None:
         out = Path(out); out.mkdir(parents=True, exist_ok=True)
         plt.gcf().savefig(out/'sweep.png', dpi=100, bbox_inches='tight'); plt.close(plt.gcf())
         sweep.to_csv(out/'sweep.csv', index=False)
     at = lambda s: float(sweep.loc[sweep['size']==s, metric].iloc[0])
     rows = [(train_size, train_size, 'no', at(train_size)), (train_size, test_size, 'no', at(test_size))]
-    best = int(sweep.loc[sweep[metric].idxmax(), 'size'])
     if best not in (train_size, test_size): rows.append((train_size, best, 'no (best of sweep)', at(best)))
     with learn.no_bar(), learn.no_logging(): learn.fixres(test_size, epochs, **kwargs)
     res = learn.validate()

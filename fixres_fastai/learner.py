@@ -46,9 +46,8 @@ class _Snapshot:
 
 # %% ../nbs/03_learner.ipynb #807b760e
 def _check_args(size, epochs, lr, train, train_aug, dls):
-    if size != 'auto' and not (isinstance(size, (int, np.integer)) and not isinstance(size, bool) and size > 0):
-        raise ValueError(f"`size` must be a positive int or 'auto', got {size!r}")
-    if not (isinstance(epochs, (int, np.integer)) and not isinstance(epochs, bool) and epochs >= 1):
+    if size != 'auto' and not is_count(size): raise ValueError(f"`size` must be a positive int or 'auto', got {size!r}")
+    if not is_count(epochs):
         raise ValueError(f"`epochs` must be an int >= 1, got {epochs!r}")
     if lr is not None and not (isinstance(lr, (int, float, slice)) and (isinstance(lr, slice) or lr > 0)):
         raise ValueError(f"`lr` must be None, a positive number or a slice, got {lr!r}")

@@ -12,7 +12,7 @@ from .learner import learner_size
 from .resolution import recommend_test_size
 
 # %% auto #0
-__all__ = ['default_sizes', 'plot_sweep']
+__all__ = ['default_sizes', 'best_of_sweep', 'plot_sweep']
 
 # %% ../nbs/04_sweep.ipynb #635e3ff5
 def default_sizes(size:int, multiple:int=8) -> list[int]:
@@ -41,15 +41,19 @@ def _valid_dl(learn, size, ds_idx): return dls_at(learn.dls, size)[ds_idx]
 # %% ../nbs/04_sweep.ipynb #6b1f0bd9
 def _higher_is_better(name): return not any(w in name for w in ('loss', 'error', 'perplexity'))
 
+def best_of_sweep(df:pd.DataFrame, metric:str|None=None) -> tuple[str, pd.Series]:
+    "The column a `res_sweep` table is judged by (`metric`, else the first metric, else the loss) and its best row"
+    metric = metric or (df.columns[2] if len(df.columns) > 2 else 'valid_loss')
+    return metric, df.loc[df[metric].idxmax() if _higher_is_better(metric) else df[metric].idxmin()]
+
 def plot_sweep(df:pd.DataFrame, # A `res_sweep` table
                metric:str|None=None, # Column to plot: the first metric by default, else the loss
                train_size:int|None=None, theory:int|None=None, # Sizes to mark
                ax=None):
     "Plot `metric` against test size, marking the training size, the theory's pick and the best measured size"
-    metric = metric or (df.columns[2] if len(df.columns) > 2 else 'valid_loss')
+    metric,best = best_of_sweep(df, metric)
     if ax is None: _,ax = plt.subplots(1, 1)
     ax.plot(df['size'], df[metric], marker='o')
-    best = df.loc[df[metric].idxmax() if _higher_is_better(metric) else df[metric].idxmin()]
     if train_size: ax.axvline(train_size, color='gray', ls=':', label=f'trained at {train_size}')
     if theory: ax.axvline(theory, color='orange', ls='--', label=f'theory: {theory}')
     ax.plot(best['size'], best[metric], 'ro', label=f"best: {int(best['size'])} ({best[metric]:.4f})")
