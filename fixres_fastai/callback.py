@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import itertools
 
 # %% auto #0
-__all__ = ['norm_types', 'train_modes', 'Call', 'trace_forward', 'find_last_norm', 'fixres_parts', 'FixResCallback']
+__all__ = ['norm_types', 'train_modes', 'Call', 'trace_forward', 'find_last_norm', 'fixres_parts', 'FixResCallback', 'world_size']
 
 # %% ../nbs/01_callback.ipynb #e94b9543
 norm_types = (nn.modules.batchnorm._NormBase, nn.GroupNorm, nn.LayerNorm)
@@ -109,17 +109,22 @@ class FixResCallback(Callback):
         if train not in train_modes: raise ValueError(f"`train` must be one of {train_modes}, got {train!r}")
         if train_from is not None and train!='norm+head': raise ValueError(f"`train_from` goes with train='norm+head', got train={train!r}")
         store_attr()
-        self.saved,self.modes = None,None
+        self.saved,self.modes,self.root,self.norm_module = None,None,None,None
 
-    def before_fit(self): self.modes = [(m, m.training) for m in self.model.modules()]   # before TrainEvalCallback changes them
+    def before_fit(self):
+        self.root = _raw(self.model)   # fastai's SyncBatchNorm conversion replaces its children, not it
+        self.modes = [(n, m.training) for n,m in _named(self.root).items()]   # before TrainEvalCallback changes them
+        self.freeze()   # before `DistributedTrainer` (order 11) wraps the model and the data, so DDP only syncs the trained parameters
+        self.check_distrib()
+        self.check_precision()
+
     def before_train(self):
         if self.train=='stats': raise ValueError("train='stats' learns nothing by gradient: use `learn.fixres(size, train='stats')`")
-        self.freeze()
         self.set_modes()
-
     def before_validate(self):
-        if self.train=='stats': self.freeze(); self.set_modes()
+        if self.train=='stats': self.set_modes()
 
+    def after_batch(self): self.sync_stats()
     def after_fit(self): self.restore()
 
 # %% ../nbs/01_callback.ipynb #0d26c485
@@ -129,7 +134,7 @@ def freeze(self:FixResCallback):
     if self.saved is not None: return
     dl = self.dls.valid if len(self.dls.valid) else self.dls.train
     xb = tuple(x[:2] for x in dl.one_batch()[:self.dls.n_inp])
-    model = self.model
+    model = self.root = _raw(self.model)
     self.norm_call,self.head = fixres_parts(model, *xb, norm=self.norm, train_from=self.train_from)
     nm = self.norm_call.module
     has_stats = isinstance(nm, nn.modules.batchnorm._NormBase) and nm.track_running_stats
@@ -139,27 +144,71 @@ def freeze(self:FixResCallback):
     params = [p for m in trained for p in m.parameters(recurse=False)]
     if self.train=='norm+head': params += list(nm.parameters())
     if self.train=='stats': params = []
-    self.train_modules = ([] if self.train=='stats' else trained) + ([nm] if self.train!='head' else [])
+    self.train_names = [n for c in ([] if self.train=='stats' else self.head) for n in [c.name]] + ([self.norm_call.name] if self.train!='head' else [])
     self.saved = dict(params=[(p, p.requires_grad, p.grad) for p in model.parameters()],
                       momentum=nm.momentum if has_stats else None)
-    for p in model.parameters(): p.requires_grad_(False); p.grad = None
-    for p in params: p.requires_grad_(True)
+    if self.train!='stats':   # 'stats' runs without gradients, and DDP refuses a model with nothing to train
+        for p in model.parameters(): p.requires_grad_(False); p.grad = None
+        for p in params: p.requires_grad_(True)
     if has_stats and self.reset_stats and self.train!='head' and self.train_from is None:   # stationary input only then
         nm.reset_running_stats(); nm.momentum = None
     self.trained_params = params
 
 @patch
 def set_modes(self:FixResCallback):
-    "Put the model in eval mode but for the trained modules"
+    "Put the model in eval mode but for the trained modules, found by name (a distributed fit may have replaced them)"
+    named = _named(self.root)
+    self.norm_module = named[self.norm_call.name]
     self.model.eval()
-    for m in self.train_modules: m.train()
+    for n in self.train_names: named[n].train()
 
 @patch
 def restore(self:FixResCallback):
     "Put back the modes the model had before the fit, and every flag and gradient `freeze` changed"
-    for m,t in self.modes or []: m.training = t
+    named = _named(self.root) if self.root is not None else {}
+    for n,t in self.modes or []:
+        if n in named: named[n].training = t
     self.modes = None
     if self.saved is None: return
     for p,rg,g in self.saved['params']: p.requires_grad_(rg); p.grad = g
-    if isinstance(self.norm_call.module, nn.modules.batchnorm._NormBase): self.norm_call.module.momentum = self.saved['momentum']
-    self.saved = None
+    for nm in {self.norm_call.module, named.get(self.norm_call.name)}:
+        if isinstance(nm, nn.modules.batchnorm._NormBase): nm.momentum = self.saved['momentum']
+    self.saved = self.norm_module = None
+
+# %% ../nbs/01_callback.ipynb #970c1af6
+def _raw(model): return model.module if isinstance(model, (nn.DataParallel, nn.parallel.DistributedDataParallel)) else model
+def _named(model): return dict(_raw(model).named_modules(remove_duplicate=False))
+
+def world_size() -> int:
+    "The number of processes of the current distributed run (1 outside one)"
+    d = torch.distributed
+    return d.get_world_size() if d.is_available() and d.is_initialized() else 1
+
+@patch
+def check_distrib(self:FixResCallback):
+    "Refuse, before anything changes, a distributed run that would train a `SyncBatchNorm` on the CPU"
+    if world_size() < 2 or self.train=='head': return
+    nm = self.norm_call.module
+    sync = isinstance(nm, nn.SyncBatchNorm) or any(getattr(cb, 'sync_bn', False) for cb in self.learn.cbs if type(cb).__name__=='DistributedTrainer')
+    if sync and next(self.root.parameters()).device.type == 'cpu':
+        self.restore()
+        raise ValueError(f"`SyncBatchNorm` trains only on a GPU, and FixRes trains {self.norm_call.name}: on the CPU use "
+                         "`learn.distrib_ctx(sync_bn=False, cpu=True)`; FixResCallback averages that layer's statistics across processes itself")
+
+@patch
+def sync_stats(self:FixResCallback):
+    "Average the trained norm layer's running statistics over the processes of a distributed run"
+    nm = self.norm_module
+    if nm is None or not nm.training or world_size() < 2 or not getattr(nm, 'track_running_stats', False): return
+    for b in (nm.running_mean, nm.running_var):
+        torch.distributed.all_reduce(b)
+        b.div_(world_size())
+
+# %% ../nbs/01_callback.ipynb #0d69d19f
+@patch
+def check_precision(self:FixResCallback):
+    "Warn that fastai's mixed precision does nothing on the CPU"
+    mp = getattr(self.learn, 'mixed_precision', None)
+    if mp is None or next(self.root.parameters()).device.type != 'cpu' or rank_distrib(): return
+    how = 'to_bf16' if mp.amp_mode == AMPMode.BF16 else 'to_fp16'
+    warn(f"`{how}()` does nothing on the CPU: fastai's `MixedPrecision` autocasts on CUDA only, so this fit runs in float32")

@@ -89,7 +89,9 @@ def fashion_canvas(dest, # Folder to write (`train/` and `valid/` of class folde
         raise FileNotFoundError(f"no Fashion-MNIST in {src}: `apt-get install dataset-fashion-mnist` (Debian), or pass `src=`")
     done = dest/'.complete'
     if done.exists() and done.read_text() == f'{n_train} {n_valid} {canvas} {scale} {seed}': return dest
+    done.unlink(missing_ok=True)
     for split,pre,n in (('train','train',n_train), ('valid','t10k',n_valid)):
+        shutil.rmtree(dest/split, ignore_errors=True)   # another call's items would stay otherwise
         x,y = _idx(src/f'{pre}-images-idx3-ubyte.gz'),_idx(src/f'{pre}-labels-idx1-ubyte.gz')
         for c in fashion_classes: (dest/split/c).mkdir(parents=True, exist_ok=True)
         for i in range(min(n, len(x))):
@@ -116,7 +118,7 @@ def run_fixres(learn:Learner,
     sweep = learn.res_sweep(sizes, plot=out is not None, show_progress=False)
     metric,best = best_of_sweep(sweep)
     best = int(best['size'])
-    if out is not None:
+    if out is not None and not rank_distrib():   # in a distributed run only the first process writes
         out = Path(out); out.mkdir(parents=True, exist_ok=True)
         plt.gcf().savefig(out/'sweep.png', dpi=100, bbox_inches='tight'); plt.close(plt.gcf())
         sweep.to_csv(out/'sweep.csv', index=False)

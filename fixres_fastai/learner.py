@@ -26,6 +26,8 @@ class _Snapshot:
     rec_attrs = 'lrs','iters','losses','values','metric_names'
     def __init__(self, learn):
         self.learn,d = learn,learn.__dict__
+        self.model = learn.model
+        self.tree = [(m, n, c) for m in learn.model.modules() for n,c in m.named_children()]   # a distributed fit may wrap the model and swap its norm layers
         self.state = {k:v.detach().to('cpu', copy=True) for k,v in learn.model.state_dict().items()}
         self.vals = {k:d[k] for k in self.attrs if k in d}
         self.modes = [(m, m.training) for m in learn.model.modules()]
@@ -35,6 +37,8 @@ class _Snapshot:
 
     def restore(self):
         learn = self.learn
+        learn.model = self.model
+        for m,n,c in self.tree: m._modules[n] = c
         learn.model.load_state_dict(self.state)
         for m,t in self.modes: m.training = t
         for k in self.attrs:
@@ -67,7 +71,7 @@ def fixres(self:Learner, size:int|str, epochs:int=1, lr=None, train:str='norm+he
     cb = FixResCallback(train=train, norm=norm, train_from=train_from, reset_stats=reset_stats)
     cur = learner_size(self)
     new_dls = dls if dls is not None else dls_at(self.dls, size, train_aug=train_aug)
-    if cur is not None and size < cur:
+    if cur is not None and size < cur and not rank_distrib():
         warn(f"`size`={size} is smaller than the size the learner works at ({cur}): FixRes usually tests at a larger one")
     snap = _Snapshot(self)
     try:

@@ -76,10 +76,10 @@ def res_sweep(self:Learner,
     names = ['valid_loss'] + [m.name for m in self.metrics]
     rows = []
     with _unchanged(self), self.no_bar():
-        for s in (progress_bar(sizes, leave=False) if show_progress else sizes):
+        for s in (progress_bar(sizes, leave=False) if show_progress and not rank_distrib() else sizes):
             rows.append([s] + [float(v) for v in self.validate(dl=_valid_dl(self, s, ds_idx))])
     df = pd.DataFrame(rows, columns=['size'] + names)
-    if plot:
+    if plot and not rank_distrib():   # in a distributed run only the first process plots
         try: theory = recommend_test_size(self.dls)
         except ValueError: theory = None
         plot_sweep(df, train_size=cur, theory=theory)
@@ -144,7 +144,7 @@ def pooled_stats(self:Learner,
     "Fraction of zeros, mean, spread and quantiles of the pooled features at each test size, and their cumulative distribution"
     sizes = _check_sizes(sizes)
     feats = {s:self.pooled_features(s, ds_idx, max_batches) for s in sizes}
-    if plot:
+    if plot and not rank_distrib():
         if ax is None: _,ax = plt.subplots(1, 1)
         hi = max(float(torch.quantile(f.flatten()[:1_000_000], 0.99)) for f in feats.values())
         for s,f in feats.items():

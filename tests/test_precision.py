@@ -1,0 +1,40 @@
+"`fixres` with fastai's precision and layout options: the same parameters train, the weights stay float32, no dtype errors; on the CPU mixed precision is accepted with a clear warning"
+import pytest, torch, warnings
+from fastai.vision.all import *
+from fastcore import test as fc
+from torchvision.models import resnet18
+from fixres_fastai import *
+
+SETUPS = {'fp32': noop, 'fp16': lambda l: l.to_fp16(), 'bf16': lambda l: l.to_bf16(),
+          'channels_last': lambda l: l.to_channelslast(use_amp=False), 'channels_last+fp16': lambda l: l.to_channelslast()}
+
+def trained(photos, setup, device=None):
+    "The keys of the state that `fixres` changed, with `setup` applied to a fresh ResNet-18 learner, and the warnings it gave"
+    set_seed(0)
+    learn = vision_learner(get_dls(64, photos, bs=8, device=device), resnet18, pretrained=False, metrics=accuracy)
+    SETUPS[setup](learn)
+    before = {k:v.clone() for k,v in learn.model.state_dict().items()}
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter('always')
+        learn.fixres(80, 1)
+    after = learn.model.state_dict()
+    assert all(v.isfinite().all() for v in after.values() if v.is_floating_point())
+    fc.test_eq({p.dtype for p in learn.model.parameters()}, {torch.float32})
+    assert learn.validate()[1] is not None                          # predicts at the new size in this precision
+    return {k for k,v in after.items() if not torch.equal(v, before[k])}, [str(x.message) for x in w]
+
+@pytest.mark.parametrize('setup', ['fp16', 'bf16'])
+def test_cpu_mixed_precision_warns_and_trains_the_same(photos, setup):
+    keys,_ = trained(photos, 'fp32')
+    keys_mp,msgs = trained(photos, setup)
+    fc.test_eq(keys_mp, keys)
+    assert any(f'to_{setup}()` does nothing on the CPU' in m for m in msgs), msgs
+
+@pytest.mark.cuda
+@pytest.mark.skipif(not torch.cuda.is_available(), reason='needs a GPU')
+@pytest.mark.parametrize('setup', ['fp16', 'bf16', 'channels_last', 'channels_last+fp16'])
+def test_gpu_precision_and_layout(photos, setup):
+    keys,_ = trained(photos, 'fp32', device='cuda')
+    keys_mp,msgs = trained(photos, setup, device='cuda')
+    fc.test_eq(keys_mp, keys)
+    assert not any('does nothing on the CPU' in m for m in msgs)
