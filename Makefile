@@ -40,6 +40,7 @@ bench: install fashion
 	$(BIN)/python benchmarks/accuracy.py fashion --seeds 0 1 2
 	$(BIN)/python benchmarks/cost.py
 	$(BIN)/python benchmarks/loading.py
+	$(BIN)/python benchmarks/memory.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .export-check
