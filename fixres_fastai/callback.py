@@ -175,7 +175,7 @@ def restore(self:FixResCallback):
         if isinstance(nm, nn.modules.batchnorm._NormBase): nm.momentum = self.saved['momentum']
     self.saved = self.norm_module = None
 
-# %% ../nbs/01_callback.ipynb #970c1af6
+# %% ../nbs/01_callback.ipynb #493c9512
 def _raw(model): return model.module if isinstance(model, (nn.DataParallel, nn.parallel.DistributedDataParallel)) else model
 def _named(model): return dict(_raw(model).named_modules(remove_duplicate=False))
 
@@ -204,7 +204,7 @@ def sync_stats(self:FixResCallback):
         torch.distributed.all_reduce(b)
         b.div_(world_size())
 
-# %% ../nbs/01_callback.ipynb #0d69d19f
+# %% ../nbs/01_callback.ipynb #37092676
 @patch
 def check_precision(self:FixResCallback):
     "Warn that fastai's mixed precision does nothing on the CPU"
