@@ -69,6 +69,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                     'fixres_fastai.data._items_folder': ('data.html#_items_folder', 'fixres_fastai/data.py'),
                                     'fixres_fastai.data._keep_readable': ('data.html#_keep_readable', 'fixres_fastai/data.py'),
                                     'fixres_fastai.data._to_rgb': ('data.html#_to_rgb', 'fixres_fastai/data.py'),
+                                    'fixres_fastai.data._unreadable_cached': ('data.html#_unreadable_cached', 'fixres_fastai/data.py'),
                                     'fixres_fastai.data.check_scale': ('data.html#check_scale', 'fixres_fastai/data.py'),
                                     'fixres_fastai.data.check_size': ('data.html#check_size', 'fixres_fastai/data.py'),
                                     'fixres_fastai.data.dls_at': ('data.html#dls_at', 'fixres_fastai/data.py'),

@@ -151,9 +151,18 @@ def unreadable(fn) -> str|None:
         if end not in tail: return f'truncated {fmt}'
     return None
 
+_checked = {}   # (file, size, mtime) -> `unreadable`'s answer: rebuilding at another size (a sweep) stats each file, reads none
+
+def _unreadable_cached(fn):
+    try: st = os.stat(fn)
+    except OSError: return unreadable(fn)
+    key = (str(fn), st.st_size, st.st_mtime_ns)
+    if key not in _checked: _checked[key] = unreadable(fn)
+    return _checked[key]
+
 def _keep_readable(fns) -> np.ndarray:
     "Mask of the usable files in `fns`; one warning names the others"
-    bad = [(f, r) for f in fns if (r := unreadable(f)) is not None]
+    bad = [(f, r) for f in fns if (r := _unreadable_cached(f)) is not None]
     if bad:
         names = ', '.join(f'{f} ({r})' for f,r in bad[:5]) + (f' and {len(bad)-5} more' if len(bad) > 5 else '')
         warn(f"skipping {len(bad)} of {len(fns)} files that cannot be read as images: {names}")
