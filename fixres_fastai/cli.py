@@ -35,8 +35,9 @@ def demo(quick:bool=False, # About two minutes on 2 CPU cores: 800 cells at 96 p
     learn = lite0_learner(dls, metrics=accuracy)
     print(f"fine_tune({epochs}) of the pretrained EfficientNet-Lite0 at {size} px")
     learn.fine_tune(epochs, 2e-3)
-    print(f"theory: objects look as large as in training at {recommend_test_size(dls)} px; sweeping, then fixres there")
-    res = run_fixres(learn, 'auto', 1, out=out)
+    test_size = recommend_test_size(dls)
+    print(f"theory: objects look as large as in training at {test_size} px; sweeping, then fixres there")
+    res = run_fixres(learn, test_size, 1, out=out)
     learn.export(out.resolve()/'export.pkl')
     _report(res, out, t0)
     return res
