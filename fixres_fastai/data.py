@@ -207,7 +207,7 @@ def get_dls(size:int, # Side of the square images the model sees
         _check(Path(source).suffix.lower()=='.csv', 'source', 'a folder, a CSV file or a DataFrame', str(source))
         if path=='.': path = Path(source).parent
         source = pd.read_csv(source)
-    min_side = math.ceil(size*max(resize_ratio, 1/math.sqrt(min_scale)))    # the smallest training crop, unscaled
+    min_side = math.ceil(size*(resize_ratio if train_aug=='test' else max(resize_ratio, 1/math.sqrt(min_scale))))   # the smallest crop, unscaled
     if isinstance(source, pd.DataFrame):
         items,splitter,get_y,reader = _items_df(source, path, fn_col, label_col, valid_col, folder, suff, valid_pct, seed)
         if check_files: items = items[_keep_readable([reader(r) for _,r in items.iterrows()])]

@@ -36,7 +36,7 @@ def _unchanged(learn):
         if rec is not None: rec.__dict__.clear(); rec.__dict__.update(r)
         for m,t in modes: m.training = t
 
-def _valid_dl(learn, size, ds_idx): return dls_at(learn.dls, size)[ds_idx]
+def _valid_dl(learn, size, ds_idx): return dls_at(learn.dls, size, train_aug='test')[ds_idx]   # test protocol: JPEGs decode smaller
 
 # %% ../nbs/04_sweep.ipynb #6b1f0bd9
 def _higher_is_better(name): return not any(w in name for w in ('loss', 'error', 'perplexity'))
