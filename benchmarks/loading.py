@@ -2,7 +2,7 @@
 (`ImageDataLoaders.from_folder` with `Resize`) on the same files: ELPV PNGs (300x300), and large
 JPEGs (3000x2000, written at run time) where decoding at reduced size (JPEG draft) matters.
 
-    python benchmarks/loading.py [--n 512] [--size 160]
+    python benchmarks/loading.py [--n 2624] [--size 160] [--big 256]
 """
 import argparse, sys, tempfile, time
 from pathlib import Path
@@ -30,8 +30,9 @@ def folder(src_files, dest, big=False):
 
 if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument('--n', type=int, default=512); p.add_argument('--size', type=int, default=160)
-    p.add_argument('--big', type=int, default=96, help='number of large JPEGs')
+    p.add_argument('--n', type=int, default=2624, help='ELPV images (a quarter of them form the validation set read here)')
+    p.add_argument('--size', type=int, default=160)
+    p.add_argument('--big', type=int, default=256, help='number of large JPEGs (a quarter of them are read)')
     a = p.parse_args()
     files = [elpv_root()/f for f in elpv_table(a.n)['fname']]
     tmp = Path(tempfile.mkdtemp())
@@ -41,12 +42,15 @@ if __name__ == '__main__':
     for name,path in sets.items():
         for nw in (0, 2):
             ours = get_dls(a.size, path, bs=32, num_workers=nw).valid
+            test = get_dls(a.size, path, bs=32, num_workers=nw, train_aug='test').valid
             fa = ImageDataLoaders.from_folder(path, valid='valid', item_tfms=Resize(a.size), bs=32, num_workers=nw).valid
-            for label,dl in (('fastai `ImageDataLoaders` + `Resize`', fa), ('`get_dls` (FixRes test crop, JPEG draft)', ours)):
+            for label,dl in (('fastai `ImageDataLoaders` + `Resize`', fa), ('`get_dls` (FixRes test crop, JPEG draft for the training crops)', ours),
+                             ("`get_dls(train_aug='test')`, as `fixres` and `res_sweep` build it (JPEG draft for the test crop)", test)):
                 lines.append(f"| {name} | {label} | {nw} | {rate(dl):.0f} |")
     big = get_image_files(sets['JPEG 3000x2000'])
-    side = math.ceil(a.size*max(256/224, 1/math.sqrt(0.08)))
-    for label,op in ((f'decode in full', ImageOpener()), (f'decode with draft (shorter side >= {side})', ImageOpener(side))):
+    side,test_side = math.ceil(a.size*max(256/224, 1/math.sqrt(0.08))),math.ceil(a.size*256/224)
+    for label,op in (('decode in full', ImageOpener()), (f'decode with draft for the training crops (shorter side >= {side})', ImageOpener(side)),
+                     (f'decode with draft for the test crop (shorter side >= {test_side})', ImageOpener(test_side))):
         t = time.time(); [op(f) for f in big]
         lines.append(f"| JPEG 3000x2000 | `ImageOpener`: {label}, no resize | 0 | {len(big)/(time.time()-t):.0f} |")
     write_section('loading', '\n'.join(lines))
