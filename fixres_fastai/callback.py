@@ -37,6 +37,25 @@ class Call:
     def __repr__(self): return f"Call({self.name!r}, {type(self.module).__name__}, {self.inp} -> {self.out})"
 
 # %% ../nbs/01_callback.ipynb #e191d2bf
+@contextmanager
+def _modes_kept(model):
+    "Put every module's train/eval mode back on exit"
+    modes = [(m, m.training) for m in model.modules()]
+    try: yield
+    finally:
+        for m,t in modes: m.training = t
+
+@contextmanager
+def _evaluating(model):
+    "Eval mode and no gradients inside; every module's mode put back on exit"
+    with _modes_kept(model), torch.no_grad():
+        model.eval()
+        yield
+
+def _probe(dl, n_inp):
+    "The inputs of the first two images of a batch of `dl`: enough to trace a forward pass"
+    return tuple(x[:2] for x in dl.one_batch()[:n_inp])
+
 def trace_forward(model:nn.Module, *xb) -> list[Call]:
     "Run `model` on `xb` in eval mode without gradients, and return its module calls in the order they start"
     names = {m:n for n,m in model.named_modules(remove_duplicate=False)}
@@ -45,14 +64,11 @@ def trace_forward(model:nn.Module, *xb) -> list[Call]:
         if m not in calls: calls[m] = Call(names[m], m, next(tick), inp=_shape(args))
     def post(m, args, out):
         if calls[m].end < 0: calls[m].end,calls[m].out = next(tick),_shape(out)
-    modes = [(m, m.training) for m in model.modules()]
     hooks = [h for m in model.modules() for h in (m.register_forward_pre_hook(pre), m.register_forward_hook(post))]
     try:
-        model.eval()
-        with torch.no_grad(): model(*xb)
+        with _evaluating(model): model(*xb)
     finally:
         for h in hooks: h.remove()
-        for m,t in modes: m.training = t
     return sorted(calls.values(), key=attrgetter('start'))
 
 # %% ../nbs/01_callback.ipynb #ac51128d
@@ -130,21 +146,20 @@ class FixResCallback(Callback):
 # %% ../nbs/01_callback.ipynb #0d26c485
 @patch
 def freeze(self:FixResCallback):
-    "Find the parts from a real batch, save flags, gradients and modes, and freeze all but the trained part"
+    "Find the parts from a real batch, save flags and gradients, and freeze all but the trained part"
     if self.saved is not None: return
     dl = self.dls.valid if len(self.dls.valid) else self.dls.train
-    xb = tuple(x[:2] for x in dl.one_batch()[:self.dls.n_inp])
-    model = self.root = _raw(self.model)
+    model = self.root   # set by `before_fit`
+    xb = _probe(dl, self.dls.n_inp)
     self.norm_call,self.head = fixres_parts(model, *xb, norm=self.norm, train_from=self.train_from)
     nm = self.norm_call.module
     has_stats = isinstance(nm, nn.modules.batchnorm._NormBase) and nm.track_running_stats
     if self.train in ('head+stats', 'stats') and not has_stats:
         raise ValueError(f"train={self.train!r} re-estimates running statistics, and {self.norm_call.name} ({type(nm).__name__}) keeps none")
-    trained = [m for c in self.head for m in [c.module]]
-    params = [p for m in trained for p in m.parameters(recurse=False)]
+    params = [p for c in self.head for p in c.module.parameters(recurse=False)]
     if self.train=='norm+head': params += list(nm.parameters())
     if self.train=='stats': params = []
-    self.train_names = [n for c in ([] if self.train=='stats' else self.head) for n in [c.name]] + ([self.norm_call.name] if self.train!='head' else [])
+    self.train_names = [c.name for c in ([] if self.train=='stats' else self.head)] + ([self.norm_call.name] if self.train!='head' else [])
     self.saved = dict(params=[(p, p.requires_grad, p.grad) for p in model.parameters()],
                       momentum=nm.momentum if has_stats else None)
     if self.train!='stats':   # 'stats' runs without gradients, and DDP refuses a model with nothing to train

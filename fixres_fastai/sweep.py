@@ -7,7 +7,7 @@ from __future__ import annotations
 from fastai.vision.all import *
 from .data import *
 from .callback import *
-from .callback import _global_pool
+from .callback import _global_pool, _modes_kept, _evaluating, _probe
 from .learner import learner_size
 from .resolution import recommend_test_size
 
@@ -29,12 +29,11 @@ def _unchanged(learn):
     "Put back the learner's attributes, its recorder's and the model's modes after evaluations"
     d,rec = dict(learn.__dict__),getattr(learn, 'recorder', None)
     r = dict(rec.__dict__) if rec is not None else None
-    modes = [(m, m.training) for m in learn.model.modules()]
-    try: yield
+    try:
+        with _modes_kept(learn.model): yield
     finally:
         learn.__dict__.clear(); learn.__dict__.update(d)
         if rec is not None: rec.__dict__.clear(); rec.__dict__.update(r)
-        for m,t in modes: m.training = t
 
 def _valid_dl(learn, size, ds_idx): return dls_at(learn.dls, size, train_aug='test')[ds_idx]   # test protocol: JPEGs decode smaller
 
@@ -111,22 +110,17 @@ def multires_preds(self:Learner,
 def pooled_features(self:Learner, size:int|None=None, ds_idx:int=1, max_batches:int|None=None) -> Tensor:
     "The output of the global pooling for the images of `ds_idx` at test size `size` (the learner's if None), one row per image"
     dl = _valid_dl(self, check_size(size), ds_idx) if size is not None else self.dls[ds_idx]
-    xb = tuple(x[:2] for x in dl.one_batch()[:self.dls.n_inp])
-    pool = _global_pool(trace_forward(self.model, *xb))
+    pool = _global_pool(trace_forward(self.model, *_probe(dl, self.dls.n_inp)))
     if pool is None: raise ValueError(f"{type(self.model).__name__} has no global pooling to read the features of")
     feats = []
     def hook(m, i, o): feats.append(o.detach().float().flatten(1).cpu())
     h = pool.module.register_forward_hook(hook)
-    modes = [(m, m.training) for m in self.model.modules()]
     try:
-        self.model.eval()
-        with torch.no_grad():
+        with _evaluating(self.model):
             for i,b in enumerate(dl):
                 if max_batches is not None and i >= max_batches: break
                 self.model(*b[:self.dls.n_inp])
-    finally:
-        h.remove()
-        for m,t in modes: m.training = t
+    finally: h.remove()
     return torch.cat(feats)
 
 def _feature_stats(f):
