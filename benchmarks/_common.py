@@ -1,5 +1,5 @@
 "Shared by the benchmark scripts: the machine's description and the sections of RESULTS.md."
-import os, platform, re, sys, time
+import json, os, platform, re, subprocess, sys, time
 from pathlib import Path
 import torch
 
@@ -22,3 +22,8 @@ def write_section(name:str, body:str):
     text = pat.sub(lambda m: block, text) if pat.search(text) else text.rstrip() + "\n\n" + block + "\n"
     RESULTS.write_text(text)
     print(block)
+
+def in_own_process(script, *args) -> dict:
+    "Run `script --one ARGS` in a fresh Python, so that its peak memory is its own, and return the dict it printed last as JSON"
+    out = subprocess.run([sys.executable, str(script), '--one', *map(str, args)], capture_output=True, text=True, check=True).stdout
+    return json.loads(out.strip().splitlines()[-1])

@@ -4,10 +4,10 @@ so that peak memory (max RSS on the CPU, max allocated on a GPU) is its own.
 
     python benchmarks/cost.py [--n 512] [--size 160]
 """
-import argparse, json, resource, subprocess, sys, time
+import argparse, json, resource, sys, time
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import write_section
+from _common import write_section, in_own_process
 
 def one(mode, n, size, train_size):
     from fastai.vision.all import set_seed, accuracy, Callback
@@ -51,9 +51,7 @@ if __name__ == '__main__':
         print(json.dumps(one(a.one, a.n, a.size, a.train_size))); sys.exit()
     res = {}
     for mode in ('forward', 'fixres', 'full'):
-        out = subprocess.run([sys.executable, __file__, '--one', mode, '--n', str(a.n), '--size', str(a.size), '--train-size', str(a.train_size)],
-                             capture_output=True, text=True, check=True).stdout
-        res[mode] = json.loads(out.strip().splitlines()[-1])
+        res[mode] = in_own_process(__file__, mode, '--n', a.n, '--size', a.size, '--train-size', a.train_size)
     f,x,u = res['forward'],res['fixres'],res['full']
     mem = 'peak GPU memory allocated' if f['device']=='cuda' else 'growth of the peak RSS during the epoch'
     lines = [f"EfficientNet-Lite0 on {f['n']} ELPV training images at {a.size} px (fine-tuning with the test protocol), batch 32, one epoch, loader workers 0; each mode in its own process.\n",

@@ -5,10 +5,10 @@ Each measure runs in its own process; the canvases are written first, by this pr
 
     python benchmarks/memory.py [--ns 1000 4000]
 """
-import argparse, json, resource, subprocess, sys, tempfile, time
+import argparse, json, resource, sys, tempfile, time
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import write_section
+from _common import write_section, in_own_process
 
 def _rss_mb(): return int(open('/proc/self/statm').read().split()[1])*resource.getpagesize()/2**20
 def _peak_mb(): return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024
@@ -41,7 +41,6 @@ if __name__ == '__main__':
              "| call | training / validation images | seconds | RSS before the call (MiB) | peak RSS (MiB) | growth (MiB) |", "|---|---|---|---|---|---|"]
     for mode,name in (('fixres', '`learn.fixres(64, 1)`'), ('sweep', '`learn.res_sweep([48, 56, 64, 72])`')):
         for n in a.ns:
-            out = subprocess.run([sys.executable, __file__, '--one', mode, str(n)], capture_output=True, text=True, check=True).stdout
-            r = json.loads(out.strip().splitlines()[-1])
+            r = in_own_process(__file__, mode, n)
             lines.append(f"| {name} | {r['n_train']} / {r['n_valid']} | {r['secs']:.1f} | {r['start_mb']:.0f} | {r['peak_mb']:.0f} | {r['peak_mb']-r['start_mb']:.0f} |")
     write_section('memory', '\n'.join(lines))
