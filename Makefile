@@ -1,5 +1,6 @@
 # `make demo` sets up from nothing and runs the main job: `fixres-fastai demo --quick`.
-# `make test` sets up from nothing and runs every test (slow ones included). Both create .venv on first use.
+# `make test` sets up from nothing and runs every test (slow ones included); it installs Debian's Fashion-MNIST for the walkthrough.
+# Both create .venv on first use.
 # `make bench` runs the benchmarks, which write benchmarks/RESULTS.md (tens of minutes on 2 CPU cores).
 VENV ?= .venv
 BIN = $(VENV)/bin
@@ -20,7 +21,7 @@ export-check: install
 	@diff -r -x __pycache__ .export-check fixres_fastai || { rm -rf .export-check; echo "nbdev-export changed fixres_fastai/: export the notebooks and commit"; exit 1; }
 	@rm -rf .export-check
 
-test: export-check
+test: export-check fashion
 	$(BIN)/nbdev-test --flags slow
 	$(BIN)/python -m pytest --slow
 
@@ -31,9 +32,14 @@ fast: export-check
 demo: install
 	$(BIN)/fixres-fastai demo --quick
 
-# The Fashion-MNIST files of the scale benchmark come from Debian's package (see ../shared/DATA.md)
-fashion:
-	@test -e /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz || apt-get install -y -q dataset-fashion-mnist
+# Fashion-MNIST (the walkthrough notebook and the scale benchmark) comes from Debian's `dataset-fashion-mnist`
+# (MIT, 31 MB): no Python registry package ships it. `make test` and `make bench` install it (as root, or with sudo).
+FASHION = /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
+SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+$(FASHION):
+	$(SUDO) apt-get update -q
+	$(SUDO) apt-get install -y -q dataset-fashion-mnist
+fashion: $(FASHION)
 
 bench: install fashion
 	$(BIN)/python benchmarks/accuracy.py elpv --seeds 0 1 2
