@@ -97,7 +97,7 @@ def _module(model, m, arg):
     return named[m]
 
 def fixres_parts(model:nn.Module, *xb, norm=None, train_from=None) -> tuple[Call, list[Call]]:
-    "The last norm layer's call and the calls that train after it (from `train_from` on if given), found by running `model` on `xb`"
+    "The last norm layer's call and the head's calls (what runs after the global pooling; from `train_from` on if given), found by running `model` on `xb`"
     calls = trace_forward(model, *xb)
     by_module = {c.module:c for c in calls}
     norm,train_from = _module(model, norm, 'norm'),_module(model, train_from, 'train_from')
@@ -105,7 +105,10 @@ def fixres_parts(model:nn.Module, *xb, norm=None, train_from=None) -> tuple[Call
         if m is not None and m not in by_module: raise ValueError(f"`{arg}` ({type(m).__name__}) does not run in the model's forward pass")
     nc = by_module[norm] if norm is not None else find_last_norm(model, calls=calls)
     if not nc.is_norm: raise ValueError(f"`norm` must be a normalization layer ({', '.join(t.__name__ for t in norm_types)}), got {type(nc.module).__name__}")
-    if train_from is None: return nc, [c for c in calls if c.start > nc.end]
+    if train_from is None:   # the head: what runs after the global pooling (layers between the norm and the pool stay frozen)
+        pool = _global_pool(calls)
+        after = pool.end if pool is not None and pool.start > nc.end else nc.end
+        return nc, [c for c in calls if c.start > after]
     tc = by_module[train_from]
     if tc.start > nc.start: raise ValueError(f"`train_from` ({tc.name}) must run before the norm layer {nc.name}")
     return nc, [c for c in calls if c.start >= tc.start]

@@ -7,6 +7,7 @@ from __future__ import annotations
 from fastai.vision.all import *
 from .data import *
 from .callback import *
+from .callback import _evaluating, _probe
 from .resolution import recommend_test_size
 
 # %% auto #0
@@ -14,10 +15,9 @@ __all__ = ['learner_size']
 
 # %% ../nbs/03_learner.ipynb #6788558b
 def learner_size(learn:Learner) -> int|None:
-    "The image size `learn` predicts at, if known"
-    size = learn.__dict__.get('fixres_size') or getattr(learn.dls, 'fixres_size', None)
-    if size is None and len(learn.dls.loaders) > 1 and (crop := find_crop(learn.dls.valid)) is not None: size = crop.size[0]
-    return size
+    "The image size `learn` predicts at (its validation transforms' size), if known"
+    try: return pipeline_size(learn.dls.valid if len(learn.dls.loaders) > 1 else learn.dls.train)
+    except ValueError: return learn.__dict__.get('fixres_size')
 
 # %% ../nbs/03_learner.ipynb #25210cd9
 class _Snapshot:
@@ -60,6 +60,19 @@ def _check_args(size, epochs, lr, train, train_aug, dls):
     if dls is not None and not isinstance(dls, DataLoaders): raise ValueError(f"`dls` must be None or DataLoaders, got {type(dls).__name__}")
     return size if size=='auto' else int(size)
 
+def _check_has_images(dls, arg='dls'):
+    if not len(dls.train_ds):
+        raise ValueError(f"`{arg}`: the learner's DataLoaders hold no images (a learner from `load_learner` keeps only its transforms): "
+                         "pass `dls=` with training images (any fastai image DataLoaders at the size to fine-tune at, e.g. `dls_at(my_dls, size)`)")
+
+def _check_input_size(model, dl, n_inp, size):
+    "Refuse, before anything changes, a model that cannot take the images of `dl`"
+    try:
+        with _evaluating(model): model(*_probe(dl, n_inp))
+    except Exception as e:
+        raise ValueError(f"`size`: the model cannot take {size}x{size} images ({type(e).__name__}: {e}). A model built for one input size "
+                         "(a timm ViT) must be created to accept others, e.g. `vision_learner(dls, 'vit_small_patch16_224', dynamic_img_size=True)`") from None
+
 # %% ../nbs/03_learner.ipynb #9ce3ffca
 @patch
 @delegates(Learner.fit_one_cycle)
@@ -67,22 +80,25 @@ def fixres(self:Learner, size:int|str, epochs:int=1, lr=None, train:str='norm+he
            norm=None, train_from=None, reset_stats:bool=True, dls=None, **kwargs):
     "Fine-tune the last norm layer and the head at test size `size` (FixRes; 'auto': `recommend_test_size`), and leave the learner predicting at `size`"
     size = _check_args(size, epochs, lr, train, train_aug, dls)
-    if size == 'auto': size = recommend_test_size(self.dls)
+    if dls is None: _check_has_images(self.dls)
+    if size == 'auto': size = recommend_test_size(dls if dls is not None else self.dls)
     cb = FixResCallback(train=train, norm=norm, train_from=train_from, reset_stats=reset_stats)
     cur = learner_size(self)
-    new_dls = dls if dls is not None else dls_at(self.dls, size, train_aug=train_aug)
+    fit_dls = dls if dls is not None else dls_at(self.dls, size, train_aug=train_aug)
+    after_dls = dls if dls is not None else dls_at(self.dls, size)   # the learner keeps its own training pipeline, at `size`
+    _check_input_size(self.model, fit_dls.valid if len(fit_dls.valid_ds) else fit_dls.train, self.dls.n_inp, size)
     if cur is not None and size < cur and not rank_distrib():
         warn(f"`size`={size} is smaller than the size the learner works at ({cur}): FixRes usually tests at a larger one")
     snap = _Snapshot(self)
     try:
-        self.dls = new_dls
+        self.dls = fit_dls
         if train=='stats': self._stats_passes(cb, epochs)
         else: self.fit_one_cycle(epochs, lr, cbs=L(kwargs.pop('cbs', None))+cb, **{'reset_opt':True, **kwargs})
     except BaseException:
         cb.restore()
         snap.restore()
         raise
-    self.fixres_size = size
+    self.dls,self.fixres_size = after_dls,size
 
 # %% ../nbs/03_learner.ipynb #67fff5e8
 @patch

@@ -5,8 +5,9 @@
 # %% ../nbs/02_resolution.ipynb #f35e703e
 from __future__ import annotations
 from fastai.vision.all import *
+from fastai.vision.augment import _process_sz
 from .data import *
-from .data import _check
+from .data import _check, _tfms
 
 # %% auto #0
 __all__ = ['apparent_size_ratio', 'monte_carlo_ratio', 'read_pipeline', 'recommend_test_size']
@@ -62,26 +63,52 @@ def apparent_size_ratio(min_scale:float=0.08, # Smallest crop area fraction
     return zf * resize_ratio * ((1-miss)*g + miss*_fallback(ratio, aspect, norm))
 
 # %% ../nbs/02_resolution.ipynb #52cb8ab0
-def _magnification(t, b, split_idx):
-    "Geometric-mean magnification that transform `t` applies to image `b` (PIL image, or a batch for the GPU crop)"
-    t.before_call(b, split_idx)
-    if isinstance(t, RandomResizedCropGPU): return math.sqrt(t.size[0]*t.size[1]/(t.cp_size[0]*t.cp_size[1]))
-    return math.sqrt(t.final_size[0]*t.final_size[1]/(t.cp_size[0]*t.cp_size[1]))
+def _step(t, sz, split_idx, dummy):
+    "Magnification (geometric mean of the axes) that transform `t` applies to a `sz`=(w, h) image, and the size it outputs"
+    w,h = sz
+    if isinstance(t, RandomResizedCrop):   # FixResCrop too
+        t.before_call(dummy(sz, pil=True), split_idx)
+        return math.sqrt(t.final_size[0]*t.final_size[1]/(t.cp_size[0]*t.cp_size[1])), tuple(t.size)
+    if isinstance(t, Resize):
+        sw,sh = t.size
+        if t.method == ResizeMethod.Squish: return math.sqrt(sw*sh/(w*h)), (sw,sh)
+        m = w/sw if (operator.lt,operator.gt)[t.method==ResizeMethod.Pad](w/sw, h/sh) else h/sh
+        return math.sqrt(sw*sh/(int(m*sw)*int(m*sh))), (sw,sh)
+    if isinstance(t, RandomResizedCropGPU):
+        t.before_call(dummy(sz), split_idx)
+        return math.sqrt(t.size[0]*t.size[1]/(t.cp_size[0]*t.cp_size[1])), (t.size[1],t.size[0])
+    if isinstance(t, AffineCoordTfm):   # zoom, rotation and flip are in the matrix; resampling to `size` scales by size/input
+        t.before_call(dummy(sz), split_idx)
+        a = t.mat[0]
+        out = (w,h) if t.size is None else tuple(_process_sz(t.size)) if isinstance(t.size, int) else tuple(t.size)
+        return math.sqrt(out[0]*out[1]/(w*h)) / math.sqrt(abs(float(a[0,0]*a[1,1]-a[0,1]*a[1,0]))), out
+    if isinstance(t, (CropPad, RandomCrop)): return 1., tuple(_process_sz(t.size)) if isinstance(t.size, int) else tuple(t.size)
+    return 1., sz
 
-def monte_carlo_ratio(tfm=None, # A `FixResCrop`, `RandomResizedCrop` or `RandomResizedCropGPU`; a `FixResCrop(224, **kwargs)` if None
+def monte_carlo_ratio(tfm=None, # A crop transform, or DataLoaders (their whole training pipeline); a `FixResCrop(224, **kwargs)` if None
                       aspect:float=1., # Image width over height
-                      n:int=20000, # Crops drawn
-                      seed:int=0, # Seed of Python's `random`, which the transforms draw from
+                      n:int=20000, # Training draws
+                      seed:int=0, # Seed of Python's `random` and torch's generator, which the transforms draw from
                       **kwargs) -> float:
-    "The apparent size ratio measured by drawing `n` training crops from the real transform `tfm` on an `aspect`-shaped image"
-    t = tfm if tfm is not None else FixResCrop(224, **kwargs)
-    w,h = round(600*aspect),600
-    b = torch.zeros(1, 1, h, w) if isinstance(t, RandomResizedCropGPU) else PILImage.create(np.zeros((h, w, 3), dtype=np.uint8))
-    test = _magnification(t, b, 1)
-    state = random.getstate()
-    random.seed(seed)
-    try: return float(np.mean([test/_magnification(t, b, 0) for _ in range(n)]))
-    finally: random.setstate(state)
+    "The apparent size ratio measured by passing an `aspect`-shaped image `n` times through the real transforms' own draws, training over testing"
+    tfms = list(_tfms(tfm.train)) if isinstance(tfm, DataLoaders) else [tfm if tfm is not None else FixResCrop(224, **kwargs)]
+    cache = {}
+    def dummy(sz, pil=False):
+        if (sz,pil) not in cache:
+            cache[sz,pil] = PILImage.create(np.zeros((sz[1], sz[0], 3), dtype=np.uint8)) if pil else torch.zeros(1, 3, sz[1], sz[0])
+        return cache[sz,pil]
+    def mag(split_idx):
+        m,sz = 1.,(round(600*aspect),600)
+        for t in tfms:
+            f,sz = _step(t, sz, split_idx, dummy)
+            m *= f
+        return m
+    state,tstate = random.getstate(),torch.get_rng_state()
+    random.seed(seed); torch.manual_seed(seed)
+    try:
+        test = mag(1)
+        return float(np.mean([test/mag(0) for _ in range(n)]))
+    finally: random.setstate(state); torch.set_rng_state(tstate)
 
 # %% ../nbs/02_resolution.ipynb #0ea0c1d6
 def _median_aspect(dls, n=16):
@@ -96,28 +123,37 @@ def _zoom_args(t):
             kw = f.keywords
             return (kw.get('min_zoom', 1.), kw.get('max_zoom', 1.1), kw.get('p', 0.5))
 
-def read_pipeline(dls:DataLoaders) -> dict:
+def read_pipeline(dls:DataLoaders, # DataLoaders whose training transforms to read
+                  aspect:float|None=None, # Width over height of the images before the crop; the median of a few training images if None
+                 ) -> dict:
     "The training size and the `apparent_size_ratio` arguments of the transforms of `dls`"
-    res,aspect,zoom = None,None,None
+    res,zoom,crop_in = None,None,None
     for t in dls.train.after_item.fs:
         if isinstance(t, FixResCrop):
-            res = dict(train_size=t.size[0], min_scale=t.min_scale, max_scale=t.max_scale, ratio=t.ratio, resize_ratio=t.resize_ratio)
-            if t.train_aug=='test': res.update(min_scale=1., max_scale=1., ratio=(1,1), resize_ratio=1.)    # trains on test crops
+            res = dict(min_scale=t.min_scale, max_scale=t.max_scale, ratio=t.ratio, resize_ratio=t.resize_ratio)
         elif isinstance(t, RandomResizedCrop):
             xtra = math.ceil(max(*t.size[:2])*t.val_xtra/8)*8
-            res = dict(train_size=t.size[0], min_scale=t.min_scale, max_scale=t.max_scale, ratio=t.ratio,
-                       resize_ratio=(t.size[0]+xtra)/t.size[0], test_crop='squish')
-        elif isinstance(t, Resize):
-            res,aspect = dict(train_size=t.size[0], min_scale=1., max_scale=1., ratio=(1,1), resize_ratio=1.),1.
+            res = dict(min_scale=t.min_scale, max_scale=t.max_scale, ratio=t.ratio, resize_ratio=(t.size[0]+xtra)/t.size[0], test_crop='squish')
+        elif isinstance(t, Resize): res = dict(min_scale=1., max_scale=1., ratio=(1,1), resize_ratio=1.)
+        if isinstance(t, (RandomResizedCrop, Resize)): crop_in = t.size[0]/t.size[1]   # what a later batch crop sees
     for t in dls.train.after_batch.fs:
         if isinstance(t, RandomResizedCropGPU):
-            res = dict(train_size=t.size[0], min_scale=t.min_scale, max_scale=t.max_scale, ratio=t.ratio,
-                       resize_ratio=1/t.valid_scale, test_crop='squish')
+            res = dict(min_scale=t.min_scale, max_scale=t.max_scale, ratio=t.ratio, resize_ratio=1/t.valid_scale, test_crop='squish')
+            aspect = crop_in if crop_in is not None else aspect
         elif isinstance(t, AffineCoordTfm): zoom = _zoom_args(t) or zoom
     if res is None:
         raise ValueError("`dls`: found no FixResCrop, RandomResizedCrop, Resize or RandomResizedCropGPU among the training transforms")
+    res = dict(train_size=pipeline_size(dls.train), **res)
+    if getattr(dls.train_ds, 'split_idx', None) == 1:   # `dls_at(..., train_aug='test')`: training images pass the test transforms
+        return dict(train_size=res['train_size'], min_scale=1., max_scale=1., ratio=(1,1), resize_ratio=1., aspect=1.)
     if zoom is not None: res['zoom'] = zoom
-    res['aspect'] = aspect if aspect is not None else _median_aspect(dls)
+    if res['min_scale'] == res['max_scale'] == 1. and res['ratio'] == (1,1): aspect = 1.   # a `Resize`: training and test crops alike
+    if aspect is None:
+        if not len(dls.train_ds):
+            raise ValueError("`dls` hold no images (a learner from `load_learner` keeps only the transforms), so the images' shape is unknown: "
+                             "pass `aspect=` (their width over height, 1 if square)")
+        aspect = _median_aspect(dls)
+    res['aspect'] = aspect
     return res
 
 # %% ../nbs/02_resolution.ipynb #d90d2e83
@@ -127,7 +163,7 @@ def recommend_test_size(train_size:int|DataLoaders, # Training size, or DataLoad
                        ) -> int:
     "Test size at which objects look as large as during training: `train_size / apparent_size_ratio`"
     if isinstance(train_size, DataLoaders):
-        kw = read_pipeline(train_size)
+        kw = read_pipeline(train_size, kwargs.pop('aspect', None))
         train_size,kwargs = kw.pop('train_size'),{**kw, **kwargs}
     train_size = check_size(train_size, 'train_size')
     check_size(multiple, 'multiple')

@@ -35,7 +35,16 @@ def _unchanged(learn):
         learn.__dict__.clear(); learn.__dict__.update(d)
         if rec is not None: rec.__dict__.clear(); rec.__dict__.update(r)
 
-def _valid_dl(learn, size, ds_idx): return dls_at(learn.dls, size, train_aug='test')[ds_idx]   # test protocol: JPEGs decode smaller
+def _eval_dl(learn, size, ds_idx=1, dl=None, labels=False):
+    "`dl` (else `learn.dls[ds_idx]`) at `size`, its items through the validation transforms, in order"
+    if dl is None:
+        dl = learn.dls[ds_idx]
+        if not len(dl.dataset):
+            raise ValueError("`dl`: the learner's DataLoaders hold no images (a learner from `load_learner` keeps only its transforms): "
+                             "pass `dl=learn.dls.test_dl(files, with_labels=True)`")
+    if labels and len(getattr(dl.dataset, 'tls', ())) <= dl.n_inp:
+        raise ValueError("`dl` has no labels to score against: build it with `learn.dls.test_dl(items, with_labels=True)`")
+    return dl_at(dl, size, test=True).new(shuffle=False, drop_last=False)
 
 # %% ../nbs/04_sweep.ipynb #6b1f0bd9
 def _higher_is_better(name): return not any(w in name for w in ('loss', 'error', 'perplexity'))
@@ -65,6 +74,7 @@ def res_sweep(self:Learner,
               ds_idx:int=1, # Which DataLoader to evaluate (1: validation)
               plot:bool=True, # Plot the first metric against size
               show_progress:bool=True, # A progress bar over the sizes
+              dl=None, # A DataLoader to evaluate instead (a labelled `test_dl`: the way after `load_learner`)
              ) -> pd.DataFrame:
     "Evaluate at each test size in `sizes` with no training: a table of size, loss and every metric"
     cur = learner_size(self)
@@ -76,7 +86,7 @@ def res_sweep(self:Learner,
     rows = []
     with _unchanged(self), self.no_bar():
         for s in (progress_bar(sizes, leave=False) if show_progress and not rank_distrib() else sizes):
-            rows.append([s] + [float(v) for v in self.validate(dl=_valid_dl(self, s, ds_idx))])
+            rows.append([s] + [float(v) for v in self.validate(dl=_eval_dl(self, s, ds_idx, dl, labels=True))])
     df = pd.DataFrame(rows, columns=['size'] + names)
     if plot and not rank_distrib():   # in a distributed run only the first process plots
         try: theory = recommend_test_size(self.dls)
@@ -91,6 +101,7 @@ def multires_preds(self:Learner,
                    ds_idx:int=1, # Which DataLoader to predict (1: validation)
                    weights:list|None=None, # Weight of each size (equal if None)
                    with_decoded:bool=False, # Also return the decoded predictions, like `get_preds`
+                   dl=None, # A DataLoader to predict instead (a `test_dl`; targets are None without labels)
                   ):
     "Predictions (probabilities, targets) averaged over the test sizes in `sizes`, as `get_preds` returns them"
     sizes = _check_sizes(sizes)
@@ -99,7 +110,7 @@ def multires_preds(self:Learner,
         raise ValueError(f"`weights` must be {len(sizes)} non-negative numbers with a positive sum, got {weights!r}")
     w = w/w.sum()
     with _unchanged(self):
-        outs = [self.get_preds(dl=_valid_dl(self, s, ds_idx)) for s in sizes]
+        outs = [self.get_preds(dl=_eval_dl(self, s, ds_idx, dl)) for s in sizes]
     preds = sum(wi*p for wi,(p,_) in zip(w, outs))
     targs = outs[0][1]
     if not with_decoded: return preds, targs
@@ -107,9 +118,9 @@ def multires_preds(self:Learner,
 
 # %% ../nbs/04_sweep.ipynb #06f1d19f
 @patch
-def pooled_features(self:Learner, size:int|None=None, ds_idx:int=1, max_batches:int|None=None) -> Tensor:
+def pooled_features(self:Learner, size:int|None=None, ds_idx:int=1, max_batches:int|None=None, dl=None) -> Tensor:
     "The output of the global pooling for the images of `ds_idx` at test size `size` (the learner's if None), one row per image"
-    dl = _valid_dl(self, check_size(size), ds_idx) if size is not None else self.dls[ds_idx]
+    dl = _eval_dl(self, check_size(size) if size is not None else learner_size(self), ds_idx, dl)
     pool = _global_pool(trace_forward(self.model, *_probe(dl, self.dls.n_inp)))
     if pool is None: raise ValueError(f"{type(self.model).__name__} has no global pooling to read the features of")
     feats = []
@@ -133,11 +144,12 @@ def pooled_stats(self:Learner,
                  sizes:list, # Test sizes
                  ds_idx:int=1, # Which DataLoader (1: validation)
                  max_batches:int|None=None, # Stop after this many batches per size
+                 dl=None, # A DataLoader to read instead (a `test_dl`)
                  plot:bool=True, # Plot the cumulative distribution of the features at each size
                  ax=None) -> pd.DataFrame:
     "Fraction of zeros, mean, spread and quantiles of the pooled features at each test size, and their cumulative distribution"
     sizes = _check_sizes(sizes)
-    feats = {s:self.pooled_features(s, ds_idx, max_batches) for s in sizes}
+    feats = {s:self.pooled_features(s, ds_idx, max_batches, dl) for s in sizes}
     if plot and not rank_distrib():
         if ax is None: _,ax = plt.subplots(1, 1)
         hi = max(float(torch.quantile(f.flatten()[:1_000_000], 0.99)) for f in feats.values())

@@ -90,11 +90,12 @@ def test_bad_input_changes_nothing(photos):
         with pytest.raises(ValueError, match=msg): learn.fixres(**kw)
     assert not _changed(learn, before) and learn.dls is dls
 
-def test_dls_not_from_get_dls(photos):
+def test_dls_given_are_used_as_given(photos):
     dls = ImageDataLoaders.from_folder(photos, item_tfms=Resize(64), bs=8)
     learn = vision_learner(dls, resnet18, pretrained=False)
-    with pytest.raises(ValueError, match='not built by `get_dls`'): learn.fixres(96, 1)
-    learn.fixres(96, 1, dls=get_dls(96, photos, bs=8, train_aug='test'))
+    given = get_dls(96, photos, bs=8, train_aug='test')
+    learn.fixres(96, 1, dls=given)
+    assert learn.dls is given
     fc.test_eq(learn.fixres_size, 96)
 
 def test_smaller_size_warns(photos):
@@ -124,7 +125,7 @@ def test_stats_are_exact_average(photos):
     h = bn.register_forward_hook(lambda m,i,o: feats.append(i[0]))
     learn.model.eval()
     with torch.no_grad():
-        for xb,_ in learn.dls.train.new(shuffle=False, drop_last=False): learn.model(xb)
+        for xb,_ in dls_at(learn.dls, 96, train_aug='test').train.new(shuffle=False, drop_last=False): learn.model(xb)   # what it fine-tuned on
     h.remove()
     means = torch.stack([f.mean((0,2,3)) for f in feats])
     fc.test_close(bn.running_mean, means.mean(0), eps=1e-4)

@@ -61,6 +61,10 @@ def test_get_dls_decodes_large_jpegs_at_the_side_the_smallest_crop_needs(photos,
     assert get_x(f).size == (1500, 1000)           # 906 px needed: 1/4 scale
     get_x = get_dls(256, photos, bs=4, train_aug='test').train_ds.tfms[0].fs[0]
     assert get_x(f).size == (750, 500)             # the test protocol on both splits (as `fixres` builds it): 293 px needed
+    get_x = get_dls(256, photos, bs=4).valid_ds.tfms[0].fs[0]
+    assert get_x(f).size == (750, 500)             # the validation split needs only its test crops, in any case
+    get_x = dls_at(get_dls(64, photos, bs=4), 256).train_ds.tfms[0].fs[0]
+    assert get_x(f).size == (1500, 1000)           # a rebuild at another size moves the decoding side with it
 
 def test_missing_file_in_a_table_is_skipped_with_a_warning(photos):
     files = get_image_files(photos)
