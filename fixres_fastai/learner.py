@@ -7,11 +7,12 @@ from __future__ import annotations
 from fastai.vision.all import *
 from .data import *
 from .callback import *
-from .callback import _evaluating, _probe
+from .callback import _evaluating, _probe, _modes_kept
+import time
 from .resolution import recommend_test_size
 
 # %% auto #0
-__all__ = ['learner_size']
+__all__ = ['learner_size', 'auto_sizes']
 
 # %% ../nbs/03_learner.ipynb #6788558b
 def learner_size(learn:Learner) -> int|None:
@@ -77,11 +78,16 @@ def _check_input_size(model, dl, n_inp, size):
 @patch
 @delegates(Learner.fit_one_cycle)
 def fixres(self:Learner, size:int|str, epochs:int=1, lr=None, train:str='norm+head', train_aug:str='test',
-           norm=None, train_from=None, reset_stats:bool=True, dls=None, **kwargs):
-    "Fine-tune the last norm layer and the head at test size `size` (FixRes; 'auto': `recommend_test_size`), and leave the learner predicting at `size`"
+           norm=None, train_from=None, reset_stats:bool=True, dls=None,
+           seed:int=0, # 'auto': seed of the split of the validation set into a half to choose on and a half to report on
+           show:bool=True, # 'auto': print the table of scores and the choice
+           **kwargs):
+    "Fine-tune the last norm layer and the head at test size `size` (FixRes; 'auto': measured, and kept only if it helps), and leave the learner predicting there"
     size = _check_args(size, epochs, lr, train, train_aug, dls)
     if dls is None: _check_has_images(self.dls)
-    if size == 'auto': size = recommend_test_size(dls if dls is not None else self.dls)
+    if size == 'auto':
+        return self._fixres_auto(epochs, seed=seed, show=show, dls=dls, lr=lr, train=train, train_aug=train_aug, norm=norm,
+                                 train_from=train_from, reset_stats=reset_stats, **kwargs)
     cb = FixResCallback(train=train, norm=norm, train_from=train_from, reset_stats=reset_stats)
     cur = learner_size(self)
     fit_dls = dls if dls is not None else dls_at(self.dls, size, train_aug=train_aug)
@@ -102,9 +108,111 @@ def fixres(self:Learner, size:int|str, epochs:int=1, lr=None, train:str='norm+he
 
 # %% ../nbs/03_learner.ipynb #67fff5e8
 @patch
-def _stats_passes(self:Learner, cb, epochs):
-    "Re-estimate the norm layer's statistics over `epochs` passes of the training images, without gradients or labels"
+def _stats_passes(self:Learner, cb, epochs, dl=None):
+    "Re-estimate the norm layer's statistics over `epochs` passes of the training images (or `dl`'s), without gradients or labels"
+    dl = dl if dl is not None else self.dls.train.new(shuffle=False, drop_last=False)
     for i in range(epochs):
         c = FixResCallback(train='stats', norm=cb.norm, reset_stats=cb.reset_stats and i==0)
-        try: self.validate(dl=self.dls.train.new(shuffle=False, drop_last=False), cbs=c)
+        try: self.validate(dl=dl, cbs=c)
         finally: c.restore()
+
+# %% ../nbs/03_learner.ipynb #ece72e40
+@contextmanager
+def _unchanged(learn):
+    "Put back the learner's attributes, its recorder's and the model's modes after evaluations"
+    d,rec = dict(learn.__dict__),getattr(learn, 'recorder', None)
+    r = dict(rec.__dict__) if rec is not None else None
+    try:
+        with _modes_kept(learn.model): yield
+    finally:
+        learn.__dict__.clear(); learn.__dict__.update(d)
+        for k,v in d.items():   # `no_bar` inside may have replaced a callback: attributes follow `learn.cbs`, not the snapshot
+            if isinstance(v, Callback) and v not in learn.cbs: del learn.__dict__[k]
+        for cb in learn.cbs: learn.__dict__[cb.name] = cb
+        if rec is not None: rec.__dict__.clear(); rec.__dict__.update(r)
+
+def _higher_is_better(name): return not any(w in name for w in ('loss', 'error', 'perplexity'))
+
+def _subset(dl, idxs, **kwargs):
+    "DataLoader `dl` on the items at `idxs` only, in order"
+    ds = dl.dataset
+    sub = type(ds)(tls=[tl._new(tl._get(list(idxs)), split_idx=tl.split_idx) for tl in ds.tls], n_inp=ds.n_inp)
+    return dl.new(sub, shuffle=False, drop_last=False, **kwargs)
+
+def _halves(dl, seed):
+    "A random half of `dl`'s items to select on, and the other half to report on"
+    idx = np.random.default_rng(seed).permutation(len(dl.dataset))
+    return [_subset(dl, sorted(i)) for i in (idx[:len(idx)//2], idx[len(idx)//2:])]
+
+def auto_sizes(train_size:int, theory:int, pretrained:int|None=None, n:int=5, multiple:int=8) -> list[int]:
+    "Candidate sizes for 'auto': the training size, the theory's, `n` steps from the theory's up to twice the training size, and the pretrained size"
+    hi = 2*train_size
+    steps = {int(multiple*round(s/multiple)) for s in np.geomspace(min(theory, hi), hi, n)}
+    extra = {pretrained} if pretrained and train_size < pretrained <= hi else set()
+    return sorted(s for s in {train_size, theory} | steps | extra if s >= train_size)
+
+def _pretrained_size(model):
+    "The input size timm says the model's weights were trained at, if any"
+    for m in model.modules():
+        cfg = getattr(m, 'pretrained_cfg', None)
+        if isinstance(cfg, dict) and cfg.get('input_size'): return int(cfg['input_size'][-1])
+
+# %% ../nbs/03_learner.ipynb #d4d3fa54
+@patch
+def _score(self:Learner, dl, metric:str) -> float:
+    "`metric` (or 'valid_loss') of the learner on DataLoader `dl`, the learner left as it was"
+    names = ['valid_loss'] + [m.name for m in self.metrics]
+    with _unchanged(self), self.no_bar(), self.no_logging(): return float(self.validate(dl=dl)[names.index(metric)])
+
+def _keeps_stats(model, dl, n_inp, norm) -> bool:
+    nm = fixres_parts(model, *_probe(dl, n_inp), norm=norm)[0].module
+    return isinstance(nm, nn.modules.batchnorm._NormBase) and nm.track_running_stats
+
+@patch
+def _fixres_auto(self:Learner, epochs, seed=0, show=True, dls=None, train='norm+head', train_aug='test', norm=None, **kwargs):
+    "`fixres` at the candidate size that scores best on half the validation set, kept only if it beats the learner as it was and the best size without training"
+    t0,src,cur = time.time(),ifnone(dls, self.dls),learner_size(self)
+    if cur is None: raise ValueError("`size`: 'auto' starts from the learner's size, which its transforms do not tell: pass a size")
+    if len(src.valid_ds) < 4: raise ValueError("`size`: 'auto' needs at least 4 validation images (half to choose on, half to report on): pass a size")
+    try: theory = recommend_test_size(src)
+    except ValueError: theory = int(8*round(cur*1.15/8))
+    sizes = auto_sizes(cur, theory, _pretrained_size(self.model))
+    sel,rep = _halves(src.valid, seed)
+    metric = self.metrics[0].name if len(self.metrics) else 'valid_loss'
+    sign = 1 if _higher_is_better(metric) else -1
+    best = lambda d: max(d, key=lambda s: sign*d[s])     # the first (smallest) size on ties
+    at = lambda dl, s: dl_at(dl, s, test=True)
+    n_train = len(src.train_ds)
+    stats_dl = _subset(src.train, sorted(np.random.default_rng(seed).permutation(n_train)[:min(n_train, max(256, n_train//len(sizes)))]))
+    plain = {s:self._score(at(sel, s), metric) for s in sizes}
+    stats = {}
+    if train != 'head' and _keeps_stats(self.model, at(sel, cur), self.dls.n_inp, norm):
+        state = {k:v.detach().clone() for k,v in self.model.state_dict().items()}
+        for s in sizes:
+            try:
+                self._stats_passes(FixResCallback(train='stats', norm=norm), 1, dl=at(stats_dl, s))
+                stats[s] = self._score(at(sel, s), metric)
+            finally: self.model.load_state_dict(state)
+    fit_size,no_train = best(stats or plain),best(plain)
+    reported = {'as it was': self._score(at(rep, cur), metric), 'no training': self._score(at(rep, no_train), metric)}
+    t1 = time.time()
+    snap = _Snapshot(self)
+    self.fixres(fit_size, epochs, train=train, train_aug=train_aug, norm=norm, dls=dls, **kwargs)
+    t2 = time.time()
+    reported['fixres'] = self._score(at(rep, fit_size), metric)
+    options = [('as it was', cur, plain[cur]), ('no training', no_train, plain[no_train]), ('fixres', fit_size, self._score(at(sel, fit_size), metric))]
+    kept = max(options, key=lambda o: sign*o[2])          # the first, simplest, on ties
+    if kept[0] != 'fixres':
+        snap.restore()
+        if kept[0] == 'no training' and kept[1] != cur: self.dls,self.fixres_size = dls_at(src, kept[1]),kept[1]
+    self.fixres_scores = pd.DataFrame(dict(size=sizes, theory=['<-' if s==theory else '' for s in sizes], **{'no training': [plain[s] for s in sizes]},
+                                           **({'stats only': [stats[s] for s in sizes]} if stats else {})))
+    self.fixres_report = pd.DataFrame([dict(option=o, size=s, **{f'{metric} (select)': v, f'{metric} (report)': reported[o]}, kept='<-' if o==kept[0] else '')
+                                       for o,s,v in options])
+    self.fixres_choice = kept[0]
+    if show and not rank_distrib():
+        print(f"'auto': {metric} on half the validation set ({len(sel.dataset)} images) at each size, trained at {cur}, theory {theory}:")
+        print(self.fixres_scores.to_string(index=False, float_format=lambda v: f'{v:.4f}'))
+        print(f"fine-tuned at {fit_size}; kept the best on that half, reported on the other ({len(rep.dataset)} images):")
+        print(self.fixres_report.to_string(index=False, float_format=lambda v: f'{v:.4f}'))
+        print(f"cost: {t1-t0:.1f} s to score {len(sizes)} sizes, {t2-t1:.1f} s to fine-tune")

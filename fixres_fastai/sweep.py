@@ -8,7 +8,7 @@ from fastai.vision.all import *
 from .data import *
 from .callback import *
 from .callback import _global_pool, _modes_kept, _evaluating, _probe
-from .learner import learner_size
+from .learner import learner_size, _unchanged, _higher_is_better
 from .resolution import recommend_test_size
 
 # %% auto #0
@@ -24,17 +24,6 @@ def _check_sizes(sizes, arg='sizes'):
     if not is_listy(sizes) or not len(sizes): raise ValueError(f"`{arg}` must be a non-empty list of positive ints, got {sizes!r}")
     return [check_size(s, arg) for s in sizes]
 
-@contextmanager
-def _unchanged(learn):
-    "Put back the learner's attributes, its recorder's and the model's modes after evaluations"
-    d,rec = dict(learn.__dict__),getattr(learn, 'recorder', None)
-    r = dict(rec.__dict__) if rec is not None else None
-    try:
-        with _modes_kept(learn.model): yield
-    finally:
-        learn.__dict__.clear(); learn.__dict__.update(d)
-        if rec is not None: rec.__dict__.clear(); rec.__dict__.update(r)
-
 def _eval_dl(learn, size, ds_idx=1, dl=None, labels=False):
     "`dl` (else `learn.dls[ds_idx]`) at `size`, its items through the validation transforms, in order"
     if dl is None:
@@ -47,8 +36,6 @@ def _eval_dl(learn, size, ds_idx=1, dl=None, labels=False):
     return dl_at(dl, size, test=True).new(shuffle=False, drop_last=False)
 
 # %% ../nbs/04_sweep.ipynb #6b1f0bd9
-def _higher_is_better(name): return not any(w in name for w in ('loss', 'error', 'perplexity'))
-
 def best_of_sweep(df:pd.DataFrame, metric:str|None=None) -> tuple[str, pd.Series]:
     "The column a `res_sweep` table is judged by (`metric`, else the first metric, else the loss) and its best row"
     metric = metric or (df.columns[2] if len(df.columns) > 2 else 'valid_loss')
