@@ -3,7 +3,10 @@
 (a) test at the train size; (b) test at the recommended size, no training; (c) the official recipe
 (classifier + the last BatchNorm's statistics, test preprocessing); (d) `fixres` (last norm + head);
 (e) statistics only (label-free); (f) full fine-tuning of the whole network at the test size with the
-usual training augmentation, for the same number of epochs.
+usual training augmentation, for the same number of epochs; (g) `fixres('auto')`: the size measured on half the
+validation set, kept only if it beats the learner as it was and the best size without training.
+A second table scores on the other half only, which 'auto' never chose on: (a), (b') the best size without training
+chosen on the first half, (d) and (g).
 
     python benchmarks/accuracy.py elpv --seeds 0 1 2       # pretrained EfficientNet-Lite0 on ELPV
     python benchmarks/accuracy.py fashion --seeds 0 1 2    # Fashion-MNIST on a canvas, from scratch
@@ -15,9 +18,13 @@ from _common import write_section
 from fastai.vision.all import *
 from fixres_fastai import *
 from fixres_fastai.demo import *
+from fixres_fastai.learner import _halves
 
 CONDITIONS = {'a': 'test at train size', 'b': 'test at test size, no training', 'c': 'official recipe (head + BN stats)',
-              'd': 'fixres (last norm + head)', 'e': 'BN statistics only (no labels)', 'f': 'full fine-tuning at test size'}
+              'd': 'fixres (last norm + head)', 'e': 'BN statistics only (no labels)', 'f': 'full fine-tuning at test size',
+              'g': "fixres('auto'): measured size, guarded"}
+REPORT = {'a': 'test at train size', "b'": 'best size without training (chosen on the other half)', 'd': 'fixres at the theory\'s size',
+          'g': "fixres('auto')"}
 
 def trained(data, seed, quick):
     set_seed(seed)
@@ -39,14 +46,17 @@ def run(data, seed, epochs, quick):
     state = {k:v.clone() for k,v in learn.model.state_dict().items()}
     def reset():
         learn.model.load_state_dict(state); learn.dls = base_dls; learn.__dict__.pop('fixres_size', None)
-    acc,secs = {},{}
+    acc,secs,half = {},{},{}
+    rep = _halves(base_dls.valid, 0)[1]          # the half fixres('auto') reports on (its default seed 0)
+    on_half = lambda: float(learn.validate(dl=dl_at(rep, learner_size(learn), test=True))[1])
     def timed(k, f):
         t = time.time()
         with learn.no_bar(), learn.no_logging(): f()
         secs[k] = time.time()-t
         acc[k] = float(learn.validate()[1]) if k not in 'ab' else acc[k]
+        if k in 'dg': half[k] = on_half()
         reset()
-    acc['a'] = float(learn.validate()[1])
+    acc['a'],half['a'] = float(learn.validate()[1]),on_half()
     acc['b'] = float(learn.validate(dl=dls_at(base_dls, test_size).valid)[1])
     timed('c', lambda: learn.fixres(test_size, epochs, train='head+stats', lr=lr))
     timed('d', lambda: learn.fixres(test_size, epochs, lr=lr))
@@ -57,8 +67,14 @@ def run(data, seed, epochs, quick):
         learn.fit_one_cycle(epochs, lr)
         learn.fixres_size = test_size
     timed('f', full)
+    def auto():
+        learn.fixres('auto', epochs, lr=lr, show=False)
+        half["b'"] = float(learn.fixres_report.set_index('option').loc['no training', 'accuracy (report)'])
+        extra.update(choice=learn.fixres_choice, size=learner_size(learn))
+    extra = {}
+    timed('g', auto)
     sweep = learn.res_sweep(default_sizes(train_size), plot=False, show_progress=False)
-    return dict(acc=acc, secs=secs, train_size=train_size, test_size=test_size, sweep=sweep,
+    return dict(acc=acc, secs=secs, half=half, auto=extra, train_size=train_size, test_size=test_size, sweep=sweep,
                 n=(len(base_dls.train_ds), len(base_dls.valid_ds)))
 
 if __name__ == '__main__':
@@ -83,7 +99,17 @@ if __name__ == '__main__':
         lines.append(f"| ({k}) {name} | " + ' | '.join(f'{v:.2f}' for v in col) +
                      f" | **{col.mean():.2f}** | {da.mean():+.2f} ± {da.std(ddof=1) if len(da)>1 else 0:.2f} | {db.mean():+.2f} ± {db.std(ddof=1) if len(db)>1 else 0:.2f} | {'' if np.isnan(sec) else f'{sec:.1f}'} |")
     lines.append("\nAccuracy in %; paired differences are mean ± standard deviation over seeds. (f) trains the whole network "
-                 "with the training augmentation at the test size, as progressive resizing would.\n")
+                 "with the training augmentation at the test size, as progressive resizing would. (g) is scored here on the whole "
+                 "validation set, half of which it chose on: the table below is the honest one.\n")
+    halves = pd.DataFrame({s: r['half'] for s,r in runs.items()}).T*100
+    lines.append(f"On the half of the validation set that `fixres('auto')` did not choose on ({r0['n'][1]-r0['n'][1]//2} images):\n")
+    lines.append("| condition | " + ' | '.join(f'seed {s}' for s in a.seeds) + " | mean | vs (a) | vs (b') | vs (d) |\n|---|" + "---|"*(len(a.seeds)+4))
+    sd = lambda d: d.std(ddof=1) if len(d) > 1 else 0
+    for k,name in REPORT.items():
+        col = halves[k]
+        diffs = ' | '.join(f"{(col-halves[o]).mean():+.2f} ± {sd(col-halves[o]):.2f}" for o in ('a', "b'", 'd'))
+        lines.append(f"| ({k}) {name} | " + ' | '.join(f'{v:.2f}' for v in col) + f" | **{col.mean():.2f}** | {diffs} |")
+    lines.append("\n'auto' kept: " + ', '.join(f"seed {s}: {r['auto']['choice']} at {r['auto']['size']} px" for s,r in runs.items()) + ".\n")
     sw = pd.concat([r['sweep'].set_index('size')['accuracy'].rename(f'seed {s}') for s,r in runs.items()], axis=1)*100
     sw['mean'] = sw.mean(axis=1)
     lines.append(f"The sweep of the model trained at {r0['train_size']} px, with no fine-tuning (accuracy % by test size):\n")

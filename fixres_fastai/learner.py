@@ -144,12 +144,13 @@ def _halves(dl, seed):
     idx = np.random.default_rng(seed).permutation(len(dl.dataset))
     return [_subset(dl, sorted(i)) for i in (idx[:len(idx)//2], idx[len(idx)//2:])]
 
-def auto_sizes(train_size:int, theory:int, pretrained:int|None=None, n:int=5, multiple:int=8) -> list[int]:
-    "Candidate sizes for 'auto': the training size, the theory's, `n` steps from the theory's up to twice the training size, and the pretrained size"
+def auto_sizes(train_size:int, theory:int, pretrained:int|None=None, n:int=3, multiple:int=8) -> list[int]:
+    "Sizes 'auto' may fine-tune at: `n` steps from the theory's size (at least one step above `train_size`) to twice `train_size`, and the pretrained size"
     hi = 2*train_size
-    steps = {int(multiple*round(s/multiple)) for s in np.geomspace(min(theory, hi), hi, n)}
+    lo = min(max(theory, train_size+multiple), hi)
+    steps = {int(multiple*round(s/multiple)) for s in np.geomspace(lo, hi, n)}
     extra = {pretrained} if pretrained and train_size < pretrained <= hi else set()
-    return sorted(s for s in {train_size, theory} | steps | extra if s >= train_size)
+    return sorted(s for s in steps | extra if s > train_size)
 
 def _pretrained_size(model):
     "The input size timm says the model's weights were trained at, if any"
@@ -176,15 +177,19 @@ def _fixres_auto(self:Learner, epochs, seed=0, show=True, dls=None, train='norm+
     if len(src.valid_ds) < 4: raise ValueError("`size`: 'auto' needs at least 4 validation images (half to choose on, half to report on): pass a size")
     try: theory = recommend_test_size(src)
     except ValueError: theory = int(8*round(cur*1.15/8))
-    sizes = auto_sizes(cur, theory, _pretrained_size(self.model))
+    sizes = auto_sizes(cur, theory, _pretrained_size(self.model))   # to fine-tune at; `cur` is scored too, as the baseline
     sel,rep = _halves(src.valid, seed)
     metric = self.metrics[0].name if len(self.metrics) else 'valid_loss'
     sign = 1 if _higher_is_better(metric) else -1
     best = lambda d: max(d, key=lambda s: sign*d[s])     # the first (smallest) size on ties
+    def prior(d):   # the smallest size within one standard error of the best: a larger size must be clearly better
+        b = d[best(d)]
+        if not 0 <= b <= 1 or sign < 0: return best(d)
+        return first(s for s in sorted(d) if d[s] >= b - math.sqrt(b*(1-b)/len(sel.dataset)))
     at = lambda dl, s: dl_at(dl, s, test=True)
     n_train = len(src.train_ds)
-    stats_dl = _subset(src.train, sorted(np.random.default_rng(seed).permutation(n_train)[:min(n_train, max(256, n_train//len(sizes)))]))
-    plain = {s:self._score(at(sel, s), metric) for s in sizes}
+    stats_dl = _subset(src.train, sorted(np.random.default_rng(seed).permutation(n_train)[:min(n_train, max(256, n_train//(2*len(sizes))))]))
+    plain = {s:self._score(at(sel, s), metric) for s in [cur]+sizes}
     stats = {}
     if train != 'head' and _keeps_stats(self.model, at(sel, cur), self.dls.n_inp, norm):
         state = {k:v.detach().clone() for k,v in self.model.state_dict().items()}
@@ -193,7 +198,7 @@ def _fixres_auto(self:Learner, epochs, seed=0, show=True, dls=None, train='norm+
                 self._stats_passes(FixResCallback(train='stats', norm=norm), 1, dl=at(stats_dl, s))
                 stats[s] = self._score(at(sel, s), metric)
             finally: self.model.load_state_dict(state)
-    fit_size,no_train = best(stats or plain),best(plain)
+    fit_size,no_train = prior(stats or {s:plain[s] for s in sizes}),best(plain)
     reported = {'as it was': self._score(at(rep, cur), metric), 'no training': self._score(at(rep, no_train), metric)}
     t1 = time.time()
     snap = _Snapshot(self)
@@ -205,13 +210,14 @@ def _fixres_auto(self:Learner, epochs, seed=0, show=True, dls=None, train='norm+
     if kept[0] != 'fixres':
         snap.restore()
         if kept[0] == 'no training' and kept[1] != cur: self.dls,self.fixres_size = dls_at(src, kept[1]),kept[1]
-    self.fixres_scores = pd.DataFrame(dict(size=sizes, theory=['<-' if s==theory else '' for s in sizes], **{'no training': [plain[s] for s in sizes]},
-                                           **({'stats only': [stats[s] for s in sizes]} if stats else {})))
+    self.fixres_scores = pd.DataFrame(dict(size=[cur]+sizes, note=['trained at' if s==cur else 'theory' if s==theory else '' for s in [cur]+sizes],
+                                           **{'no training': [plain[s] for s in [cur]+sizes]},
+                                           **({'stats only': [stats.get(s, np.nan) for s in [cur]+sizes]} if stats else {})))
     self.fixres_report = pd.DataFrame([dict(option=o, size=s, **{f'{metric} (select)': v, f'{metric} (report)': reported[o]}, kept='<-' if o==kept[0] else '')
                                        for o,s,v in options])
     self.fixres_choice = kept[0]
     if show and not rank_distrib():
-        print(f"'auto': {metric} on half the validation set ({len(sel.dataset)} images) at each size, trained at {cur}, theory {theory}:")
+        print(f"'auto': {metric} on half the validation set ({len(sel.dataset)} images) at each size; statistics re-estimated on {len(stats_dl.dataset)} training images:")
         print(self.fixres_scores.to_string(index=False, float_format=lambda v: f'{v:.4f}'))
         print(f"fine-tuned at {fit_size}; kept the best on that half, reported on the other ({len(rep.dataset)} images):")
         print(self.fixres_report.to_string(index=False, float_format=lambda v: f'{v:.4f}'))
