@@ -10,36 +10,55 @@ from .data import *
 from .learner import *
 from .resolution import recommend_test_size
 from .demo import *
-import sys, time
+import sys, time, contextlib, warnings
 
 # %% auto #0
-__all__ = ['commands', 'demo', 'train', 'main']
+__all__ = ['commands', 'Log', 'demo', 'train', 'main']
 
 # %% ../nbs/06_cli.ipynb #208450e4
-def _report(res, out, t0):
-    print(res.to_string(index=False, float_format=lambda v: f'{v:.4f}'))
+class Log:
+    "What the command prints: fastai's progress bars on a terminal; one line per stage, with its time, in a file or a pipe; only the results with `quiet`"
+    def __init__(self, quiet:bool=False, tty:bool|None=None):
+        self.quiet,self.tty,self.learn = quiet,sys.stdout.isatty() if tty is None else tty,None
+    def __call__(self, *msg):
+        if not self.quiet: print(*msg, flush=True)
+    @contextlib.contextmanager
+    def stage(self, what:str):
+        "Around one step: bars only on a terminal, then a line saying what was done and how long it took"
+        t = time.time()
+        bars = self.tty and not self.quiet
+        if bars: self(f'{what} ...')
+        with contextlib.ExitStack() as s:
+            if not bars and self.learn is not None: s.enter_context(self.learn.no_bar()); s.enter_context(self.learn.no_logging())
+            yield
+        self(f'{what}: {time.time()-t:.0f} s')
+
+def _report(res, out, t0, learn, log):
     res.to_csv(out/'results.csv', index=False)
-    print(f"\nsaved in {out.resolve()}: results.csv, sweep.png (accuracy against test size), sweep.csv, export.pkl ({time.time()-t0:.0f} s)")
+    fmt = lambda v: f'{v:.4f}'   # NaN: not measured
+    if getattr(learn, 'fixres_report', None) is not None and 'fixres_choice' in learn.__dict__:
+        log(f"\n'auto' scored each size on half the validation set:\n{learn.fixres_scores.to_string(index=False, float_format=fmt, na_rep='-')}")
+        log(f"and kept the best of these on that half; the other half, which no choice saw:\n{learn.fixres_report.to_string(index=False, float_format=fmt)}")
+    log(f"\nsaved in {out.resolve()}: results.csv, sweep.png (accuracy against test size), sweep.csv, export.pkl ({time.time()-t0:.0f} s in all)\n")
+    print(res.to_string(index=False, float_format=fmt), flush=True)
 
 def demo(quick:bool=False, # About two minutes on 2 CPU cores: 800 cells at 96 px
          out:str='fixres_demo', # Folder for the results table, the sweep plot and the exported learner
          seed:int=0, # Seed of the split and the training
          epochs:int=None, # Epochs of `fine_tune` (2 quick, 5 full)
+         quiet:bool=False, # Print only the results table
         ):
-    "FixRes on real images, offline: pretrained EfficientNet-Lite0 on ELPV solar cells, trained small, swept, fine-tuned at the test size"
-    t0,out = time.time(),Path(out)
+    "FixRes on real images, offline: pretrained EfficientNet-Lite0 on ELPV solar cells, trained small, swept, fine-tuned at the measured size"
+    t0,out,log = time.time(),Path(out),Log(quiet)
     set_seed(seed)
     size,n,epochs = (96, 800, epochs or 2) if quick else (128, None, epochs or 5)
     dls = elpv_dls(size, n=n, seed=seed, bs=32)
-    print(f"ELPV solar cells: {len(dls.train_ds)} training, {len(dls.valid_ds)} validation images; device: {dls.device}")
-    learn = lite0_learner(dls, metrics=accuracy)
-    print(f"fine_tune({epochs}) of the pretrained EfficientNet-Lite0 at {size} px")
-    learn.fine_tune(epochs, 2e-3)
-    test_size = recommend_test_size(dls)
-    print(f"theory: objects look as large as in training at {test_size} px; sweeping, then fixres there")
-    res = run_fixres(learn, test_size, 1, out=out)
+    log(f"ELPV solar cells: {len(dls.train_ds)} training, {len(dls.valid_ds)} validation images; device: {dls.device}")
+    log.learn = learn = lite0_learner(dls, metrics=accuracy)
+    with log.stage(f"fine_tune({epochs}) of the pretrained EfficientNet-Lite0 at {size} px"): learn.fine_tune(epochs, 2e-3)
+    res = run_fixres(learn, 'auto', 1, out=out, stage=log.stage)
     learn.export(out.resolve()/'export.pkl')
-    _report(res, out, t0)
+    _report(res, out, t0, learn, log)
     return res
 
 # %% ../nbs/06_cli.ipynb #a69fef19
@@ -49,7 +68,7 @@ def _arch(arch):
 
 def train(path:str, # Folder of images (train/ and valid/ of class folders, or class folders with --valid-pct) or a CSV file
           size:int=128, # Training size
-          test_size:str='auto', # Size to fine-tune and predict at: a number, or 'auto' (the theory's pick)
+          test_size:str='auto', # Size to fine-tune and predict at: a number, or 'auto' (measured, kept only if it helps)
           epochs:int=5, # Epochs of `fine_tune` at `size`
           fixres_epochs:int=1, # Epochs of `fixres` at `test_size`
           arch:str='lite0', # 'lite0' (ImageNet weights from the [demo] extra), or a torchvision or timm model name
@@ -60,9 +79,10 @@ def train(path:str, # Folder of images (train/ and valid/ of class folders, or c
           fn_col:str='0', label_col:str='1', valid_col:str='is_valid', # CSV columns: file name, label, is-valid flag
           out:str='fixres_out', # Folder for the results table, the sweep plot and the exported learner
           seed:int=0, # Seed of the split and the training
+          quiet:bool=False, # Print only the results table
          ):
     "Train at `size` on your images, sweep test sizes, fine-tune with FixRes at `test_size`, and export a learner that predicts there"
-    t0,out = time.time(),Path(out)
+    t0,out,log = time.time(),Path(out),Log(quiet)
     if test_size != 'auto':
         if not str(test_size).isdigit() or int(test_size) <= 0: raise ValueError(f"`test_size` must be a positive int or 'auto', got {test_size!r}")
         test_size = int(test_size)
@@ -70,14 +90,16 @@ def train(path:str, # Folder of images (train/ and valid/ of class folders, or c
     set_seed(seed)
     stats = lite0_stats if arch=='lite0' else None
     dls = get_dls(size, path, valid_pct=valid_pct, seed=seed, fn_col=col(fn_col), label_col=col(label_col), valid_col=valid_col, bs=bs, stats=stats)
-    print(f"{path}: {len(dls.train_ds)} training, {len(dls.valid_ds)} validation images, {dls.c} classes; device: {dls.device}")
+    log(f"{path}: {len(dls.train_ds)} training, {len(dls.valid_ds)} validation images, {dls.c} classes; device: {dls.device}")
     if arch=='lite0': learn = lite0_learner(dls, pretrained=pretrained, metrics=accuracy)
     else: learn = vision_learner(dls, _arch(arch), pretrained=pretrained, metrics=accuracy)
-    if pretrained: learn.fine_tune(epochs, lr)
-    else: learn.fit_one_cycle(epochs, lr)
-    res = run_fixres(learn, test_size, fixres_epochs, out=out)
+    log.learn = learn
+    with log.stage(f"{'fine_tune' if pretrained else 'fit_one_cycle'}({epochs}) at {size} px"):
+        if pretrained: learn.fine_tune(epochs, lr)
+        else: learn.fit_one_cycle(epochs, lr)
+    res = run_fixres(learn, test_size, fixres_epochs, out=out, stage=log.stage)
     learn.export(out.resolve()/'export.pkl')
-    _report(res, out, t0)
+    _report(res, out, t0, learn, log)
     return res
 
 # %% ../nbs/06_cli.ipynb #07cdd5a1
@@ -96,8 +118,11 @@ def main(argv:list|None=None) -> int:
     f = commands[argv[0]]
     args = vars(anno_parser(f, prog=f'fixres-fastai {argv[0]}').parse_args(argv[1:]))
     for k in ('pdb', 'xtra'): args.pop(k, None)
+    fmt = warnings.formatwarning
+    warnings.formatwarning = lambda msg, cat, *a, **k: f"fixres-fastai {argv[0]}: warning: {msg}\n"   # one line, no source
     try: f(**args)
-    except (ValueError, FileNotFoundError, ImportError) as e:
+    except (ValueError, FileNotFoundError, ImportError, OSError) as e:
         print(f"fixres-fastai {argv[0]}: {e}", file=sys.stderr)
         return 1
+    finally: warnings.formatwarning = fmt
     return 0

@@ -10,7 +10,7 @@ from .data import _check
 from .learner import *
 from .resolution import recommend_test_size
 from .sweep import *
-import gzip, importlib
+import gzip, importlib, contextlib
 
 # %% auto #0
 __all__ = ['lite0_stats', 'fashion_classes', 'fashion_root', 'lite0', 'lite0_splitter', 'lite0_learner', 'elpv_root',
@@ -105,17 +105,20 @@ def fashion_canvas(dest, # Folder to write (`train/` and `valid/` of class folde
 
 # %% ../nbs/05_demo.ipynb #232d424c
 def run_fixres(learn:Learner,
-               test_size:int|str='auto', # Size to fine-tune at: an int, or 'auto' (`recommend_test_size`)
+               test_size:int|str='auto', # Size to fine-tune at: an int, or 'auto' (measured by `learn.fixres('auto')`, kept only if it helps)
                epochs:int=1, # Epochs of `fixres`
-               sizes:list|None=None, # Sizes to sweep before fine-tuning (0.75x to 1.75x the training size if None)
+               sizes:list|None=None, # Sizes to sweep with no training (0.75x to 1.75x the training size if None)
                out:Path|None=None, # Folder to save `sweep.png` and `sweep.csv` in
+               stage=None, # `stage(what)`: a context manager around each step (the command logs with it); none if None
                **kwargs # Passed to `learn.fixres`
               ) -> pd.DataFrame:
-    "Sweep test sizes, fine-tune at `test_size` with FixRes, and return the results table (train size, test size, fine-tuned, accuracy)"
+    "Sweep test sizes, fine-tune with FixRes at `test_size`, and return the results table (train size, test size, fine-tuned, accuracy)"
+    stage = stage or (lambda what: contextlib.nullcontext())
     train_size = learner_size(learn)
-    test_size = recommend_test_size(learn.dls) if test_size == 'auto' else check_size(test_size, 'test_size')
-    sizes = sorted(set(sizes or default_sizes(train_size)) | {train_size, test_size})
-    sweep = learn.res_sweep(sizes, plot=out is not None, show_progress=False)
+    if test_size != 'auto': test_size = check_size(test_size, 'test_size')
+    sizes = sorted(set(sizes or default_sizes(train_size)) | {train_size} | ({test_size} if test_size != 'auto' else set()))
+    with stage(f'sweep of {len(sizes)} test sizes, no training'):
+        sweep = learn.res_sweep(sizes, plot=out is not None, show_progress=False)
     metric,best = best_of_sweep(sweep)
     best = int(best['size'])
     if out is not None and not rank_distrib():   # in a distributed run only the first process writes
@@ -123,9 +126,11 @@ def run_fixres(learn:Learner,
         plt.gcf().savefig(out/'sweep.png', dpi=100, bbox_inches='tight'); plt.close(plt.gcf())
         sweep.to_csv(out/'sweep.csv', index=False)
     at = lambda s: float(sweep.loc[sweep['size']==s, metric].iloc[0])
-    rows = [(train_size, train_size, 'no', at(train_size)), (train_size, test_size, 'no', at(test_size))]
-    if best not in (train_size, test_size): rows.append((train_size, best, 'no (best of sweep)', at(best)))
-    with learn.no_bar(), learn.no_logging(): learn.fixres(test_size, epochs, **kwargs)
-    res = learn.validate()
-    rows.append((train_size, test_size, 'yes (fixres)', float(res[0 if metric=='valid_loss' else 1+[m.name for m in learn.metrics].index(metric)])))
+    rows = [(train_size, train_size, 'no', at(train_size))]
+    if best != train_size: rows.append((train_size, best, 'no (best of sweep)', at(best)))
+    with stage(f'fixres at {test_size} px' if test_size != 'auto' else "fixres('auto'): score the sizes, fine-tune, keep the best"):
+        learn.fixres(test_size, epochs, show=False, **kwargs)
+    kept = learn.fixres_choice if test_size == 'auto' else 'fixres'
+    how = {'fixres': 'yes (fixres)', 'no training': 'no (auto: larger size only)', 'as it was': 'no (auto kept the learner as it was)'}[kept]
+    rows.append((train_size, learner_size(learn), how, learn._score(learn.dls.valid, metric)))
     return pd.DataFrame(rows, columns=['train size', 'test size', 'fine-tuned', metric])
