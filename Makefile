@@ -4,7 +4,7 @@
 # `make bench` runs the benchmarks, which write benchmarks/RESULTS.md (tens of minutes on 2 CPU cores).
 VENV ?= .venv
 BIN = $(VENV)/bin
-.PHONY: install export-check test fast demo bench fashion clean
+.PHONY: install export-check test fast demo bench fashion readme clean
 
 $(BIN)/.installed: settings.ini setup.py pyproject.toml
 	python3 -m venv $(VENV)
@@ -28,6 +28,10 @@ test: export-check fashion
 fast: export-check
 	$(BIN)/nbdev-test
 	$(BIN)/python -m pytest
+
+# README.md is written from nbs/index.ipynb (tests/test_package.py checks that it is up to date)
+readme: install
+	$(BIN)/python tools/readme.py
 
 demo: install
 	$(BIN)/fixres-fastai demo --quick

@@ -218,7 +218,7 @@ def _fixres_auto(self:Learner, epochs, seed=0, show=True, dls=None, train='norm+
     self.fixres_choice = kept[0]
     if show and not rank_distrib():
         print(f"'auto': {metric} on half the validation set ({len(sel.dataset)} images) at each size; statistics re-estimated on {len(stats_dl.dataset)} training images:")
-        print(self.fixres_scores.to_string(index=False, float_format=lambda v: f'{v:.4f}'))
+        print(self.fixres_scores.to_string(index=False, float_format=lambda v: f'{v:.4f}', na_rep='-'))
         print(f"fine-tuned at {fit_size}; kept the best on that half, reported on the other ({len(rep.dataset)} images):")
         print(self.fixres_report.to_string(index=False, float_format=lambda v: f'{v:.4f}'))
         print(f"cost: {t1-t0:.1f} s to score {len(sizes)} sizes, {t2-t1:.1f} s to fine-tune")
