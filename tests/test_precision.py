@@ -38,3 +38,18 @@ def test_gpu_precision_and_layout(photos, setup):
     keys_mp,msgs = trained(photos, setup, device='cuda', epochs=3)   # several steps: fp16's loss scaler may skip the first ones
     fc.test_eq(keys_mp, keys)
     assert not any('does nothing on the CPU' in m for m in msgs)
+
+@pytest.mark.cuda
+@pytest.mark.skipif(not torch.cuda.is_available(), reason='needs a GPU')
+def test_gpu_fp16_on_a_presizing_pipeline(photos):
+    "The Kaggle learner: ImageDataLoaders with presizing, vision_learner, to_fp16, then fixres; it predicts at the new size with test_dl"
+    dls = ImageDataLoaders.from_folder(photos, valid='valid', item_tfms=Resize(128), batch_tfms=aug_transforms(size=64), bs=8, device='cuda')
+    learn = vision_learner(dls, resnet18, pretrained=False, metrics=accuracy).to_fp16()
+    before = {k:v.clone() for k,v in learn.model.state_dict().items()}
+    learn.fixres(96, 3)
+    changed = {k for k,v in learn.model.state_dict().items() if not torch.equal(v, before[k])}
+    assert changed and all(k.startswith(('0.7.1.bn2.', '1.')) for k in changed), sorted(changed)
+    fc.test_eq({p.dtype for p in learn.model.parameters()}, {torch.float32})
+    fc.test_eq(learner_size(learn), 96)
+    preds,_ = learn.get_preds(dl=learn.dls.test_dl(get_image_files(photos/'valid')))
+    assert preds.isfinite().all()
