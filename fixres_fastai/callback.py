@@ -147,6 +147,10 @@ class FixResCallback(Callback):
     def after_fit(self): self.restore()
 
 # %% ../nbs/01_callback.ipynb #0d26c485
+def _tracks_stats(m) -> bool:
+    "Whether norm layer `m` keeps running statistics (BatchNorm and its subclasses; not LayerNorm or GroupNorm)"
+    return isinstance(m, nn.modules.batchnorm._NormBase) and m.track_running_stats
+
 @patch
 def freeze(self:FixResCallback):
     "Find the parts from a real batch, save flags and gradients, and freeze all but the trained part"
@@ -156,7 +160,7 @@ def freeze(self:FixResCallback):
     xb = _probe(dl, self.dls.n_inp)
     self.norm_call,self.head = fixres_parts(model, *xb, norm=self.norm, train_from=self.train_from)
     nm = self.norm_call.module
-    has_stats = isinstance(nm, nn.modules.batchnorm._NormBase) and nm.track_running_stats
+    has_stats = _tracks_stats(nm)
     if self.train in ('head+stats', 'stats') and not has_stats:
         raise ValueError(f"train={self.train!r} re-estimates running statistics, and {self.norm_call.name} ({type(nm).__name__}) keeps none")
     params = [p for c in self.head for p in c.module.parameters(recurse=False)]

@@ -243,14 +243,19 @@ def _out_size(t) -> tuple|None:
 
 def _tfms(dl): return L(dl.after_item.fs) + L(dl.after_batch.fs)
 
-def pipeline_size(dl) -> int:
-    "The side of the square images DataLoader `dl` makes: the size of its last transform that sets one"
-    sizes = [s for t in _tfms(dl) if (s := _out_size(t)) is not None]
-    if not sizes:
+def _last_sized(dl):
+    "The last transform of `dl` that sets the image size, and that size (a square side)"
+    sized = [t for t in _tfms(dl) if _out_size(t) is not None]
+    if not sized:
         raise ValueError("`dls` have no transform that sets the image size (`Resize`, `RandomResizedCrop`, `aug_transforms(size=...)`): "
                          "pass `dls=` built at the size you want")
-    if sizes[-1][0] != sizes[-1][1]: raise ValueError(f"`dls` make {sizes[-1]} images and only square sizes are rebuilt: pass `dls=` built at the size you want")
-    return int(sizes[-1][0])
+    w,h = _out_size(sized[-1])
+    if w != h: raise ValueError(f"`dls` make {(w,h)} images and only square sizes are rebuilt: pass `dls=` built at the size you want")
+    return sized[-1],int(w)
+
+def pipeline_size(dl) -> int:
+    "The side of the square images DataLoader `dl` makes: the size of its last transform that sets one"
+    return _last_sized(dl)[1]
 
 def _resized(t, f:float, last:int|None):
     "A copy of transform `t` whose output size is `f` times its own (exactly `last` for the pipeline's last one)"
@@ -291,7 +296,8 @@ def dl_at(dl:TfmdDL, # A fastai image DataLoader (training, validation, or `test
     size = check_size(size)
     if bad := _unknown_sizes(dl):
         raise ValueError(f"`dls`: cannot move the size of {', '.join(type(t).__name__ for t in bad)} to another size: pass `dls=` built at the size you want")
-    f,last = size/pipeline_size(dl),[t for t in _tfms(dl) if _out_size(t) is not None][-1]
+    last,cur = _last_sized(dl)
+    f = size/cur
     at = lambda p: Pipeline([_resized(t, f, size if t is last else None) if _out_size(t) is not None else t for t in p.fs])
     after_item,after_batch = at(dl.after_item),at(dl.after_batch)
     crop = first(t for t in after_item.fs if isinstance(t, FixResCrop))

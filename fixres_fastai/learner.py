@@ -7,7 +7,7 @@ from __future__ import annotations
 from fastai.vision.all import *
 from .data import *
 from .callback import *
-from .callback import _evaluating, _probe, _modes_kept
+from .callback import _evaluating, _probe, _modes_kept, _tracks_stats
 import time
 from .resolution import recommend_test_size
 
@@ -61,9 +61,9 @@ def _check_args(size, epochs, lr, train, train_aug, dls):
     if dls is not None and not isinstance(dls, DataLoaders): raise ValueError(f"`dls` must be None or DataLoaders, got {type(dls).__name__}")
     return size if size=='auto' else int(size)
 
-def _check_has_images(dls, arg='dls'):
+def _check_has_images(dls):
     if not len(dls.train_ds):
-        raise ValueError(f"`{arg}`: the learner's DataLoaders hold no images (a learner from `load_learner` keeps only its transforms): "
+        raise ValueError("`dls`: the learner's DataLoaders hold no images (a learner from `load_learner` keeps only its transforms): "
                          "pass `dls=` with training images (any fastai image DataLoaders at the size to fine-tune at, e.g. `dls_at(my_dls, size)`)")
 
 def _check_input_size(model, dl, n_inp, size):
@@ -91,7 +91,7 @@ def fixres(self:Learner, size:int|str, epochs:int=1, lr=None, train:str='norm+he
     cb = FixResCallback(train=train, norm=norm, train_from=train_from, reset_stats=reset_stats)
     cur = learner_size(self)
     fit_dls = dls if dls is not None else dls_at(self.dls, size, train_aug=train_aug)
-    after_dls = dls if dls is not None else dls_at(self.dls, size)   # the learner keeps its own training pipeline, at `size`
+    after_dls = fit_dls if dls is not None or train_aug=='train' else dls_at(self.dls, size)   # the learner keeps its own training pipeline, at `size`
     _check_input_size(self.model, fit_dls.valid if len(fit_dls.valid_ds) else fit_dls.train, self.dls.n_inp, size)
     if cur is not None and size < cur and not rank_distrib():
         warn(f"`size`={size} is smaller than the size the learner works at ({cur}): FixRes usually tests at a larger one")
@@ -165,9 +165,7 @@ def _score(self:Learner, dl, metric:str) -> float:
     names = ['valid_loss'] + [m.name for m in self.metrics]
     with _unchanged(self), self.no_bar(), self.no_logging(): return float(self.validate(dl=dl)[names.index(metric)])
 
-def _keeps_stats(model, dl, n_inp, norm) -> bool:
-    nm = fixres_parts(model, *_probe(dl, n_inp), norm=norm)[0].module
-    return isinstance(nm, nn.modules.batchnorm._NormBase) and nm.track_running_stats
+def _keeps_stats(model, dl, n_inp, norm) -> bool: return _tracks_stats(fixres_parts(model, *_probe(dl, n_inp), norm=norm)[0].module)
 
 @patch
 def _fixres_auto(self:Learner, epochs, seed=0, show=True, dls=None, train='norm+head', train_aug='test', norm=None, **kwargs):

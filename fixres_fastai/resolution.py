@@ -5,9 +5,8 @@
 # %% ../nbs/02_resolution.ipynb #f35e703e
 from __future__ import annotations
 from fastai.vision.all import *
-from fastai.vision.augment import _process_sz
 from .data import *
-from .data import _check, _tfms
+from .data import _check, _tfms, _out_size
 
 # %% auto #0
 __all__ = ['apparent_size_ratio', 'monte_carlo_ratio', 'read_pipeline', 'recommend_test_size']
@@ -80,9 +79,9 @@ def _step(t, sz, split_idx, dummy):
     if isinstance(t, AffineCoordTfm):   # zoom, rotation and flip are in the matrix; resampling to `size` scales by size/input
         t.before_call(dummy(sz), split_idx)
         a = t.mat[0]
-        out = (w,h) if t.size is None else tuple(_process_sz(t.size)) if isinstance(t.size, int) else tuple(t.size)
+        out = _out_size(t) or (w,h)
         return math.sqrt(out[0]*out[1]/(w*h)) / math.sqrt(abs(float(a[0,0]*a[1,1]-a[0,1]*a[1,0]))), out
-    if isinstance(t, (CropPad, RandomCrop)): return 1., tuple(_process_sz(t.size)) if isinstance(t.size, int) else tuple(t.size)
+    if isinstance(t, (CropPad, RandomCrop)): return 1., _out_size(t)
     return 1., sz
 
 def monte_carlo_ratio(tfm=None, # A crop transform, or DataLoaders (their whole training pipeline); a `FixResCrop(224, **kwargs)` if None

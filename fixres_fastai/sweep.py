@@ -7,7 +7,7 @@ from __future__ import annotations
 from fastai.vision.all import *
 from .data import *
 from .callback import *
-from .callback import _global_pool, _modes_kept, _evaluating, _probe
+from .callback import _global_pool, _evaluating, _probe
 from .learner import learner_size, _unchanged, _higher_is_better
 from .resolution import recommend_test_size
 

@@ -34,5 +34,7 @@ def render(nb_path=root/'nbs'/'index.ipynb') -> str:
     return '<!-- Written by `make readme` from nbs/index.ipynb: edit the notebook, not this file -->\n\n' + '\n\n'.join(parts) + '\n'
 
 if __name__ == '__main__':
-    src,dest = (sys.argv[1:] + [root/'nbs'/'index.ipynb', root/'README.md'][len(sys.argv)-1:])[:2]
+    args = sys.argv[1:]
+    src = args[0] if args else root/'nbs'/'index.ipynb'
+    dest = args[1] if len(args) > 1 else root/'README.md'
     Path(dest).write_text(render(src))
