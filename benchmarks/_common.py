@@ -23,7 +23,7 @@ def write_section(name:str, body:str):
     RESULTS.write_text(text)
     print(block)
 
-def in_own_process(script, *args) -> dict:
-    "Run `script --one ARGS` in a fresh Python, so that its peak memory is its own, and return the dict it printed last as JSON"
-    out = subprocess.run([sys.executable, str(script), '--one', *map(str, args)], capture_output=True, text=True, check=True).stdout
+def in_own_process(script, *args, flag='--one') -> dict:
+    "Run `script --one ARGS` (or `flag`) in a fresh Python, so that its peak memory is its own, and return the dict it printed last as JSON"
+    out = subprocess.run([sys.executable, str(script), flag, *map(str, args)], capture_output=True, text=True, check=True).stdout
     return json.loads(out.strip().splitlines()[-1])

@@ -8,6 +8,7 @@ from fastai.vision.all import *
 from .data import *
 from .callback import *
 from .callback import _evaluating, _probe, _modes_kept, _tracks_stats
+from .cache import TrunkCacheCallback
 import time
 from .resolution import recommend_test_size
 
@@ -50,7 +51,7 @@ class _Snapshot:
         if self.rec: learn.recorder.__dict__.update(self.rec)
 
 # %% ../nbs/03_learner.ipynb #807b760e
-def _check_args(size, epochs, lr, train, train_aug, dls):
+def _check_args(size, epochs, lr, train, train_aug, dls, cache=None, cache_ram=4.):
     if size != 'auto' and not is_count(size): raise ValueError(f"`size` must be a positive int or 'auto', got {size!r}")
     if not is_count(epochs):
         raise ValueError(f"`epochs` must be an int >= 1, got {epochs!r}")
@@ -59,6 +60,9 @@ def _check_args(size, epochs, lr, train, train_aug, dls):
     if train not in train_modes: raise ValueError(f"`train` must be one of {train_modes}, got {train!r}")
     if train_aug not in ('train', 'test'): raise ValueError(f"`train_aug` must be 'train' or 'test', got {train_aug!r}")
     if dls is not None and not isinstance(dls, DataLoaders): raise ValueError(f"`dls` must be None or DataLoaders, got {type(dls).__name__}")
+    if cache not in (None, True, False): raise ValueError(f"`cache` must be None (where safe), True or False, got {cache!r}")
+    if isinstance(cache_ram, bool) or not isinstance(cache_ram, (int, float)) or not cache_ram >= 0:
+        raise ValueError(f"`cache_ram` must be a number of GiB >= 0, got {cache_ram!r}")
     return size if size=='auto' else int(size)
 
 def _check_has_images(dls):
@@ -79,16 +83,19 @@ def _check_input_size(model, dl, n_inp, size):
 @delegates(Learner.fit_one_cycle)
 def fixres(self:Learner, size:int|str, epochs:int=1, lr=None, train:str='norm+head', train_aug:str='test',
            norm=None, train_from=None, reset_stats:bool=True, dls=None,
+           cache:bool|None=None, # Run the frozen part once per image and train on its outputs: None where safe with epochs > 1, True to also say why not, False never
+           cache_ram:float=4., # GiB of RAM the cache may take; beyond, it is memory-mapped in a temporary folder
            seed:int=0, # 'auto': seed of the split of the validation set into a half to choose on and a half to report on
            show:bool=True, # 'auto': print the table of scores and the choice
            **kwargs):
     "Fine-tune the last norm layer and the head at test size `size` (FixRes; 'auto': measured, and kept only if it helps), and leave the learner predicting there"
-    size = _check_args(size, epochs, lr, train, train_aug, dls)
+    size = _check_args(size, epochs, lr, train, train_aug, dls, cache, cache_ram)
     if dls is None: _check_has_images(self.dls)
     if size == 'auto':
         return self._fixres_auto(epochs, seed=seed, show=show, dls=dls, lr=lr, train=train, train_aug=train_aug, norm=norm,
-                                 train_from=train_from, reset_stats=reset_stats, **kwargs)
+                                 train_from=train_from, reset_stats=reset_stats, cache=cache, cache_ram=cache_ram, **kwargs)
     cb = FixResCallback(train=train, norm=norm, train_from=train_from, reset_stats=reset_stats)
+    tc = TrunkCacheCallback(ram=cache_ram, say_why=bool(cache)) if cache is not False and train!='stats' else None
     cur = learner_size(self)
     fit_dls = dls if dls is not None else dls_at(self.dls, size, train_aug=train_aug)
     after_dls = fit_dls if dls is not None or train_aug=='train' else dls_at(self.dls, size)   # the learner keeps its own training pipeline, at `size`
@@ -99,9 +106,10 @@ def fixres(self:Learner, size:int|str, epochs:int=1, lr=None, train:str='norm+he
     try:
         self.dls = fit_dls
         if train=='stats': self._stats_passes(cb, epochs)
-        else: self.fit_one_cycle(epochs, lr, cbs=L(kwargs.pop('cbs', None))+cb, **{'reset_opt':True, **kwargs})
+        else: self.fit_one_cycle(epochs, lr, cbs=L(kwargs.pop('cbs', None))+cb+L(tc), **{'reset_opt':True, **kwargs})
     except BaseException:
         cb.restore()
+        if tc is not None: tc.restore()
         snap.restore()
         raise
     self.dls,self.fixres_size = after_dls,size

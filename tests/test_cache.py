@@ -1,0 +1,102 @@
+"The frozen-trunk cache: the same weights as training through the whole model, never used where it would be wrong, nothing left behind."
+import pytest, torch, warnings, tempfile
+from fastai.vision.all import *
+from fastcore import test as fc
+from torchvision.models import resnet18
+from fixres_fastai import *
+import fixres_fastai.cache as cache_mod
+
+def _learner(photos, arch=resnet18, **kw):
+    set_seed(0)
+    dls = get_dls(64, photos, bs=8, num_workers=0)
+    return vision_learner(dls, arch, pretrained=False, metrics=accuracy, ps=0.5, **kw)   # dropout: the masks must match too
+
+def _fixres(learn, *args, **kw):
+    set_seed(1)
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter('always')
+        learn.fixres(*args, **kw)
+    return {k:v.clone() for k,v in learn.model.state_dict().items()}, [str(x.message) for x in w]
+
+def _leftovers(): return list(Path(tempfile.gettempdir()).glob('fixres_cache_*'))
+
+@pytest.mark.parametrize('arch,ram', [(resnet18, 4.),                  # a residual after the norm layer, in RAM
+                                      pytest.param('tf_efficientnet_lite0', 4., marks=pytest.mark.slow),   # timm's BatchNormAct2d
+                                      pytest.param(resnet18, 0., marks=pytest.mark.slow),                  # memory-mapped on disk
+                                      pytest.param('tf_efficientnet_lite0', 0., marks=pytest.mark.slow)])
+def test_cached_fit_gives_the_same_weights(photos, capsys, arch, ram):
+    plain,_ = _fixres(_learner(photos, arch), 96, 3, cache=False)
+    assert 'FixRes cache' not in capsys.readouterr().out
+    learn = _learner(photos, arch)
+    model,opt_before = learn.model,learn.opt
+    cached,msgs = _fixres(learn, 96, 3, cache_ram=ram)
+    out = capsys.readouterr().out
+    assert 'FixRes cache: the frozen part runs once on 36 + 18 images' in out and ('on disk' in out) == (ram == 0), out
+    assert not [m for m in msgs if 'cache' in m], msgs
+    for k in plain: fc.test_close(cached[k].float(), plain[k].float(), eps=1e-6)
+    assert learn.model is model and isinstance(learn.dls.train, TfmdDL)
+    fc.test_eq(learn.dls.valid.one_batch()[0].shape[-2:], (96, 96))
+    fc.test_eq(_leftovers(), [])
+
+def test_one_epoch_does_not_cache(photos, capsys):
+    _fixres(_learner(photos), 96, 1)
+    assert 'FixRes cache' not in capsys.readouterr().out
+
+@pytest.mark.parametrize('setup,why', [(dict(train_aug='train'), 'the training images change each epoch'),
+                                       (dict(cbs=MixUp()), 'MixUp mixes the images')])
+def test_never_on_random_images(photos, capsys, setup, why):
+    _,msgs = _fixres(_learner(photos), 96, 2, cache=True, **setup)
+    assert 'FixRes cache:' not in capsys.readouterr().out
+    assert any(why in m for m in msgs), msgs
+    _,msgs = _fixres(_learner(photos), 96, 2, **setup)          # by default: off without a word
+    assert not [m for m in msgs if 'cache' in m], msgs
+
+def test_never_in_a_distributed_run(photos, monkeypatch):
+    learn = _learner(photos)
+    learn.dls = dls_at(learn.dls, 96, train_aug='test')
+    fcb = FixResCallback()
+    assert cache_mod._why_not(learn, fcb) is None
+    monkeypatch.setattr(cache_mod, 'world_size', lambda: 2)
+    assert 'distributed' in cache_mod._why_not(learn, fcb)
+
+def test_a_model_that_cannot_be_cut_trains_as_before(photos, capsys):
+    learn = _learner(photos, 'vit_tiny_patch16_224', dynamic_img_size=True)
+    before = {k:v.clone() for k,v in learn.model.state_dict().items()}
+    _,msgs = _fixres(learn, 96, 2)
+    fc.test_eq(len([m for m in msgs if m.startswith('FixRes cache off: torch.fx cannot trace')]), 1)
+    assert 'FixRes cache:' not in capsys.readouterr().out
+    changed = {k for k,v in learn.model.state_dict().items() if not torch.equal(v, before[k])}
+    assert changed and all(k.startswith(('0.model.norm.', '1.')) for k in changed), sorted(changed)
+
+@pytest.mark.parametrize('exc', [KeyboardInterrupt, RuntimeError])
+def test_failure_in_a_cached_fit_rolls_back(photos, exc):
+    learn = _learner(photos)
+    model,dls = learn.model,learn.dls
+    before = {k:v.clone() for k,v in model.state_dict().items()}
+    class Fail(Callback):
+        def after_loss(self):
+            if self.epoch == 1 and self.train_iter == 6:
+                assert type(self.learn.model).__name__ == 'GraphModule'   # the cached top is training
+                raise exc('boom')
+    with pytest.raises(exc): learn.fixres(96, 2, cbs=Fail())
+    assert learn.model is model and learn.dls is dls
+    assert all(torch.equal(v, before[k]) for k,v in model.state_dict().items())
+    fc.test_eq(_leftovers(), [])
+
+def test_bad_cache_arguments(photos):
+    learn = _learner(photos)
+    for kw,msg in [(dict(cache='yes'), '`cache`'), (dict(cache_ram=-1), '`cache_ram`'), (dict(cache_ram='4'), '`cache_ram`')]:
+        with pytest.raises(ValueError, match=msg): learn.fixres(96, 2, **kw)
+
+@pytest.mark.cuda
+@pytest.mark.skipif(not torch.cuda.is_available(), reason='needs a GPU')
+def test_gpu_fp16_cache_is_float16(photos, capsys):
+    def run(cache):
+        set_seed(0)
+        learn = vision_learner(get_dls(64, photos, bs=8, num_workers=0, device='cuda'), resnet18, pretrained=False, ps=0.).to_fp16()
+        set_seed(1)
+        learn.fixres(96, 3, cache=cache)
+        return {k:v.float().cpu() for k,v in learn.model.state_dict().items()}
+    plain,cached = run(False),run(True)
+    assert 'float16' in capsys.readouterr().out
+    for k in plain: fc.test_close(cached[k], plain[k], eps=1e-3)
