@@ -124,7 +124,6 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                        'fixres_fastai.learner._halves': ('learner.html#_halves', 'fixres_fastai/learner.py'),
                                        'fixres_fastai.learner._higher_is_better': ( 'learner.html#_higher_is_better',
                                                                                     'fixres_fastai/learner.py'),
-                                       'fixres_fastai.learner._keeps_stats': ('learner.html#_keeps_stats', 'fixres_fastai/learner.py'),
                                        'fixres_fastai.learner._pretrained_size': ( 'learner.html#_pretrained_size',
                                                                                    'fixres_fastai/learner.py'),
                                        'fixres_fastai.learner._subset': ('learner.html#_subset', 'fixres_fastai/learner.py'),

@@ -8,7 +8,7 @@ from fastai.vision.all import *
 from .data import *
 from .callback import *
 from .callback import _evaluating, _probe, _modes_kept, _tracks_stats
-from .cache import TrunkCacheCallback
+from .cache import TrunkCacheCallback, random_tfms, cached_validation
 import time
 from .resolution import recommend_test_size
 
@@ -119,6 +119,7 @@ def fixres(self:Learner, size:int|str, epochs:int=1, lr=None, train:str='norm+he
 def _stats_passes(self:Learner, cb, epochs, dl=None):
     "Re-estimate the norm layer's statistics over `epochs` passes of the training images (or `dl`'s), without gradients or labels"
     dl = dl if dl is not None else self.dls.train.new(shuffle=False, drop_last=False)
+    if cb.reset_stats and not random_tfms(dl): epochs = 1   # an exact average of the same tensors again: later passes would change nothing
     for i in range(epochs):
         c = FixResCallback(train='stats', norm=cb.norm, reset_stats=cb.reset_stats and i==0)
         try: self.validate(dl=dl, cbs=c)
@@ -168,12 +169,10 @@ def _pretrained_size(model):
 
 # %% ../nbs/03_learner.ipynb #d4d3fa54
 @patch
-def _score(self:Learner, dl, metric:str) -> float:
-    "`metric` (or 'valid_loss') of the learner on DataLoader `dl`, the learner left as it was"
+def _score(self:Learner, dl, metric:str, validate=None) -> float:
+    "`metric` (or 'valid_loss') of the learner on DataLoader `dl` (through `validate` if given: a cache of its images), the learner left as it was"
     names = ['valid_loss'] + [m.name for m in self.metrics]
-    with _unchanged(self), self.no_bar(), self.no_logging(): return float(self.validate(dl=dl)[names.index(metric)])
-
-def _keeps_stats(model, dl, n_inp, norm) -> bool: return _tracks_stats(fixres_parts(model, *_probe(dl, n_inp), norm=norm)[0].module)
+    with _unchanged(self), self.no_bar(), self.no_logging(): return float((validate() if validate else self.validate(dl=dl))[names.index(metric)])
 
 @patch
 def _fixres_auto(self:Learner, epochs, seed=0, show=True, dls=None, train='norm+head', train_aug='test', norm=None, **kwargs):
@@ -195,14 +194,17 @@ def _fixres_auto(self:Learner, epochs, seed=0, show=True, dls=None, train='norm+
     at = lambda dl, s: dl_at(dl, s, test=True)
     n_train = len(src.train_ds)
     stats_dl = _subset(src.train, sorted(np.random.default_rng(seed).permutation(n_train)[:min(n_train, max(256, n_train//(2*len(sizes))))]))
-    plain = {s:self._score(at(sel, s), metric) for s in [cur]+sizes}
-    stats = {}
-    if train != 'head' and _keeps_stats(self.model, at(sel, cur), self.dls.n_inp, norm):
-        state = {k:v.detach().clone() for k,v in self.model.state_dict().items()}
-        for s in sizes:
+    nc = fixres_parts(self.model, *_probe(at(sel, cur), self.dls.n_inp), norm=norm)[0]
+    with_stats = train != 'head' and _tracks_stats(nc.module)
+    state = {k:v.detach().clone() for k,v in self.model.state_dict().items()}
+    plain,stats = {cur: self._score(at(sel, cur), metric)},{}
+    for s in sizes:
+        if not with_stats: plain[s] = self._score(at(sel, s), metric); continue
+        with cached_validation(self, at(sel, s), [nc.name], ram=kwargs.get('cache_ram', 4.), on=kwargs.get('cache') is not False) as val:   # scored twice: the trunk runs once
+            plain[s] = self._score(at(sel, s), metric, val)
             try:
                 self._stats_passes(FixResCallback(train='stats', norm=norm), 1, dl=at(stats_dl, s))
-                stats[s] = self._score(at(sel, s), metric)
+                stats[s] = self._score(at(sel, s), metric, val)
             finally: self.model.load_state_dict(state)
     fit_size,no_train = prior(stats or {s:plain[s] for s in sizes}),best(plain)
     reported = {'as it was': self._score(at(rep, cur), metric), 'no training': self._score(at(rep, no_train), metric)}

@@ -100,3 +100,14 @@ def test_gpu_fp16_cache_is_float16(photos, capsys):
     plain,cached = run(False),run(True)
     assert 'float16' in capsys.readouterr().out
     for k in plain: fc.test_close(cached[k], plain[k], eps=1e-3)
+
+@pytest.mark.slow
+def test_auto_scores_the_same_from_the_cache(photos, capsys):
+    "'auto' scores each size twice on the same images (as it is, then with re-estimated statistics): from a cache of the trunk, the same figures"
+    tables = []
+    for cache in (False, None):
+        learn = _learner(photos)
+        _fixres(learn, 'auto', 1, cache=cache, show=False)
+        tables.append(learn.fixres_scores)
+    fc.test_eq(tables[0]['size'].tolist(), tables[1]['size'].tolist())
+    for col in ('no training', 'stats only'): fc.test_close(np.nan_to_num(tables[1][col].values), np.nan_to_num(tables[0][col].values), eps=1e-6)
