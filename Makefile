@@ -49,6 +49,8 @@ bench: install fashion
 	$(BIN)/python benchmarks/accuracy.py elpv --seeds 0 1 2
 	$(BIN)/python benchmarks/accuracy.py fashion --seeds 0 1 2
 	$(BIN)/python benchmarks/cost.py
+	$(BIN)/python benchmarks/time_to_accuracy.py elpv --seeds 0 1 2
+	$(BIN)/python benchmarks/time_to_accuracy.py fashion --seeds 0 1 2
 	$(BIN)/python benchmarks/loading.py
 	$(BIN)/python benchmarks/memory.py
 

@@ -47,7 +47,7 @@ def run(data, seed, epochs, quick):
     def reset():
         learn.model.load_state_dict(state); learn.dls = base_dls; learn.__dict__.pop('fixres_size', None)
     acc,secs,half = {},{},{}
-    rep = _halves(base_dls.valid, 0)[1]          # the half fixres('auto') reports on (its default seed 0)
+    rep = _halves(base_dls.valid, seed)[1]       # the half fixres('auto', seed=seed) reports on: each seed its own split
     on_half = lambda: float(learn.validate(dl=dl_at(rep, learner_size(learn), test=True))[1])
     def timed(k, f):
         t = time.time()
@@ -68,7 +68,7 @@ def run(data, seed, epochs, quick):
         learn.fixres_size = test_size
     timed('f', full)
     def auto():
-        learn.fixres('auto', epochs, lr=lr, show=False)
+        learn.fixres('auto', epochs, lr=lr, show=False, seed=seed)
         half["b'"] = float(learn.fixres_report.set_index('option').loc['no training', 'accuracy (report)'])
         extra.update(choice=learn.fixres_choice, size=learner_size(learn))
     extra = {}
