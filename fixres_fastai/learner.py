@@ -86,7 +86,7 @@ def fixres(self:Learner, size:int|str, epochs:int=1, lr=None, train:str='norm+he
            cache:bool|None=None, # Run the frozen part once per image and train on its outputs: None where safe with epochs > 1, True to also say why not, False never
            cache_ram:float=4., # GiB of RAM the cache may take; beyond, it is memory-mapped in a temporary folder
            seed:int=0, # 'auto': seed of the split of the validation set into a half to choose on and a half to report on
-           show:bool=True, # 'auto': print the table of scores and the choice
+           show:bool=True, # Print the cache's size, and for 'auto' the table of scores and the choice
            **kwargs):
     "Fine-tune the last norm layer and the head at test size `size` (FixRes; 'auto': measured, and kept only if it helps), and leave the learner predicting there"
     size = _check_args(size, epochs, lr, train, train_aug, dls, cache, cache_ram)
@@ -95,7 +95,7 @@ def fixres(self:Learner, size:int|str, epochs:int=1, lr=None, train:str='norm+he
         return self._fixres_auto(epochs, seed=seed, show=show, dls=dls, lr=lr, train=train, train_aug=train_aug, norm=norm,
                                  train_from=train_from, reset_stats=reset_stats, cache=cache, cache_ram=cache_ram, **kwargs)
     cb = FixResCallback(train=train, norm=norm, train_from=train_from, reset_stats=reset_stats)
-    tc = TrunkCacheCallback(ram=cache_ram, say_why=bool(cache)) if cache is not False and train!='stats' else None
+    tc = TrunkCacheCallback(ram=cache_ram, say_why=bool(cache), verbose=show) if cache is not False and train!='stats' else None
     cur = learner_size(self)
     fit_dls = dls if dls is not None else dls_at(self.dls, size, train_aug=train_aug)
     after_dls = fit_dls if dls is not None or train_aug=='train' else dls_at(self.dls, size)   # the learner keeps its own training pipeline, at `size`
@@ -210,7 +210,7 @@ def _fixres_auto(self:Learner, epochs, seed=0, show=True, dls=None, train='norm+
     reported = {'as it was': self._score(at(rep, cur), metric), 'no training': self._score(at(rep, no_train), metric)}
     t1 = time.time()
     snap = _Snapshot(self)
-    self.fixres(fit_size, epochs, train=train, train_aug=train_aug, norm=norm, dls=dls, **kwargs)
+    self.fixres(fit_size, epochs, train=train, train_aug=train_aug, norm=norm, dls=dls, show=show, **kwargs)
     t2 = time.time()
     reported['fixres'] = self._score(at(rep, fit_size), metric)
     options = [('as it was', cur, plain[cur]), ('no training', no_train, plain[no_train]), ('fixres', fit_size, self._score(at(sel, fit_size), metric))]

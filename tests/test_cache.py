@@ -111,3 +111,8 @@ def test_auto_scores_the_same_from_the_cache(photos, capsys):
         tables.append(learn.fixres_scores)
     fc.test_eq(tables[0]['size'].tolist(), tables[1]['size'].tolist())
     for col in ('no training', 'stats only'): fc.test_close(np.nan_to_num(tables[1][col].values), np.nan_to_num(tables[0][col].values), eps=1e-6)
+
+def test_show_false_prints_nothing(photos, capsys):
+    "The command line's `--quiet` prints only its table: `show=False` keeps the cache's line out too"
+    _fixres(_learner(photos), 96, 2, show=False)
+    assert 'FixRes cache' not in capsys.readouterr().out
