@@ -22,14 +22,24 @@ def learner(arch, n, train_size, bs=32):
     if arch == 'lite0': return lite0_learner(dls, metrics=accuracy)
     return vision_learner(dls, resnet50, pretrained=False, metrics=accuracy)   # the cost does not depend on the weights
 
+def _mem_base():
+    "Start measuring peak memory: reset CUDA's peak, or read the peak RSS so far"
+    import torch
+    if torch.cuda.is_available(): torch.cuda.reset_peak_memory_stats()
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+def _peak_mib(base):
+    "Peak memory since `_mem_base`: GPU memory allocated, or the growth of the peak RSS"
+    import torch
+    return torch.cuda.max_memory_allocated()/2**20 if torch.cuda.is_available() else (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss-base)/1024
+
 def one_call(arch, mode, n, size, train_size):
     "Seconds of `learn.fixres(size, E)` (mode 'E/cached' or 'E/plain'), or of the floor (mode 'forward')"
     import torch, io, contextlib
     from fixres_fastai import dls_at
     learn = learner(arch, n, train_size)
     cuda = torch.cuda.is_available()
-    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    if cuda: torch.cuda.reset_peak_memory_stats()
+    base = _mem_base()
     out = io.StringIO()
     with learn.no_bar(), learn.no_logging(), contextlib.redirect_stdout(out):
         t = time.time()
@@ -41,7 +51,7 @@ def one_call(arch, mode, n, size, train_size):
             learn.fixres(size, int(e), lr=1e-3, cache=how=='cached')
         if cuda: torch.cuda.synchronize()
         secs = time.time()-t
-    peak = torch.cuda.max_memory_allocated()/2**20 if cuda else (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss-base)/1024
+    peak = _peak_mib(base)
     mib = re.search(r'take ([\d.,]+) MiB', out.getvalue())
     return dict(arch=arch, mode=mode, secs=secs, peak_mb=peak, cache_mb=float(mib.group(1).replace(',', '')) if mib else 0.,
                 n=len(learn.dls.train_ds)+len(learn.dls.valid_ds), device=torch.cuda.get_device_name(0) if cuda else 'cpu')
@@ -67,18 +77,14 @@ def cache_table(a):
     write_section('cost-cache', '\n'.join(lines))
 
 def one(mode, n, size, train_size):
-    from fastai.vision.all import set_seed, accuracy, Callback
+    from fastai.vision.all import Callback
     from fixres_fastai import dls_at, FixResCallback
-    from fixres_fastai.demo import elpv_dls, lite0_learner
     import torch
-    set_seed(0)
-    dls = elpv_dls(train_size, n=n, bs=32, num_workers=0)
-    learn = lite0_learner(dls, metrics=accuracy)
-    learn.dls = dls_at(dls, size, train_aug='test')
+    learn = learner('lite0', n, train_size)
+    learn.dls = dls_at(learn.dls, size, train_aug='test')
     dl = learn.dls.train.new(shuffle=False, drop_last=True)  # the same batches a training epoch sees
     cuda = torch.cuda.is_available()
-    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    if cuda: torch.cuda.reset_peak_memory_stats()
+    base = _mem_base()
     class TrainTime(Callback):
         "Seconds of the training phase only: `fit` also validates, which the floor does not"
         order = 100
@@ -96,7 +102,7 @@ def one(mode, n, size, train_size):
             if mode == 'fixres': learn.fit(1, 1e-3, cbs=[FixResCallback(), tt])
             else: learn.unfreeze(); learn.fit(1, 1e-3, cbs=tt)
             secs = tt.secs
-    peak = torch.cuda.max_memory_allocated()/2**20 if cuda else (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss-base)/1024
+    peak = _peak_mib(base)
     return dict(mode=mode, secs=secs, peak_mb=peak, n=len(dl.dataset), device='cuda' if cuda else 'cpu')
 
 if __name__ == '__main__':

@@ -7,7 +7,7 @@ from __future__ import annotations
 from fastai.vision.all import *
 from fastai.callback.mixup import MixHandler
 from .callback import *
-from .callback import _evaluating, _probe
+from .callback import _evaluating, _probe, _raw
 import torch.fx as fx, tempfile, shutil, contextlib
 
 # %% auto #0
@@ -136,7 +136,7 @@ def random_tfms(dl) -> list:
 def _why_not(learn, cb) -> str|None:
     "Why the frozen trunk's outputs cannot be reused in this fit, if they cannot"
     if cb is None or cb.train == 'stats': return "no FixResCallback trains in this fit"
-    if world_size() > 1 or isinstance(learn.model, (nn.DataParallel, nn.parallel.DistributedDataParallel)) \
+    if world_size() > 1 or _raw(learn.model) is not learn.model \
        or any(type(c).__name__ == 'DistributedTrainer' for c in learn.cbs): return "this is a distributed run"
     if mix := [type(c).__name__ for c in learn.cbs if isinstance(c, MixHandler)]: return f"{', '.join(mix)} mixes the images anew each batch"
     if r := random_tfms(learn.dls.train): return f"the training images change each epoch ({', '.join(type(t).__name__ for t in r)}): fine-tune with train_aug='test'"
@@ -158,10 +158,9 @@ class TrunkCacheCallback(Callback):
         verbose:bool=True, # Print the cache's size before filling it
     ):
         store_attr()
-        self.saved,self.caches,self.used = None,[],False
+        self.saved,self.caches = None,[]
 
     def before_fit(self):
-        self.used = False
         fcb = first(c for c in self.learn.cbs if isinstance(c, FixResCallback))
         if self.n_epoch < 2 and not self.say_why: return          # nothing passes twice
         if why := _why_not(self.learn, fcb):
@@ -178,19 +177,17 @@ class TrunkCacheCallback(Callback):
 @contextmanager
 def _rng_kept():
     "Put back Python's, NumPy's and torch's random states on exit: filling the cache draws none of the fit's random numbers"
-    states = random.getstate(),np.random.get_state(),torch.random.get_rng_state()
-    cuda = torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None
+    states = get_random_states()
     try: yield
-    finally:
-        random.setstate(states[0]); np.random.set_state(states[1]); torch.random.set_rng_state(states[2])
-        if cuda is not None: torch.cuda.set_rng_state_all(cuda)
+    finally: set_random_states(**states)
 
 def fill_cache(model:nn.Module, loaders:list, trained:list[str], n_inp:int=1, ram:float=4., ctx=None, verbose:bool=True) -> tuple[list, fx.GraphModule]:
     "Cut `model` where the modules named `trained` start, run its trunk once over each DataLoader of `loaders`, and return their caches and the top"
     trunk,top = cut_model(model, trained)
     xb = _probe(first(dl for dl in loaders if len(dl.dataset)).new(shuffle=False), n_inp)   # a copy: drawing a batch moves a DataLoader's shuffle
-    _check_cut(model, trunk, top, xb)
-    with _evaluating(model), (ctx or contextlib.nullcontext()): feats = trunk(*xb)   # the dtypes the fit sees
+    feats = _check_cut(model, trunk, top, xb)
+    if ctx is not None:
+        with _evaluating(model), ctx: feats = trunk(*xb)   # the dtypes the fit sees
     ns = [len(dl.dataset) for dl in loaders]
     total = sum(TrunkCache.nbytes(n, feats) for n in ns)
     on_disk = total > ram*_GiB
@@ -217,7 +214,6 @@ def start(self:TrunkCacheCallback, fcb):
     cached = DataLoaders(*[CachedDL(c, dl) for c,dl in zip(self.caches, loaders)], path=dls.path)
     self.saved = self.learn,self.learn.model,self.learn.dls   # fastai detaches `self.learn` when a failed fit's callbacks are removed
     self.learn.model,self.learn.dls = top,cached
-    self.used = True
 
 @patch
 def restore(self:TrunkCacheCallback):

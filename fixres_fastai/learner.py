@@ -196,7 +196,7 @@ def _fixres_auto(self:Learner, epochs, seed=0, show=True, dls=None, train='norm+
     stats_dl = _subset(src.train, sorted(np.random.default_rng(seed).permutation(n_train)[:min(n_train, max(256, n_train//(2*len(sizes))))]))
     nc = fixres_parts(self.model, *_probe(at(sel, cur), self.dls.n_inp), norm=norm)[0]
     with_stats = train != 'head' and _tracks_stats(nc.module)
-    state = {k:v.detach().clone() for k,v in self.model.state_dict().items()}
+    state = {k:v.detach().clone() for k,v in self.model.state_dict().items()} if with_stats else None
     plain,stats = {cur: self._score(at(sel, cur), metric)},{}
     for s in sizes:
         if not with_stats: plain[s] = self._score(at(sel, s), metric); continue
