@@ -8,7 +8,6 @@ from fastai.vision.all import *
 from fastcore.script import anno_parser
 from .data import *
 from .learner import *
-from .resolution import recommend_test_size
 from .demo import *
 import sys, time, contextlib, warnings
 

@@ -8,7 +8,6 @@ from fastai.vision.all import *
 from .data import *
 from .data import _check
 from .learner import *
-from .resolution import recommend_test_size
 from .sweep import *
 import gzip, importlib, contextlib
 
