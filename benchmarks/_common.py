@@ -1,5 +1,5 @@
 "Shared by the benchmark scripts: the machine's description and the sections of RESULTS.md."
-import json, os, platform, re, subprocess, sys, time
+import json, os, platform, re, subprocess, sys, tempfile, time
 from pathlib import Path
 import torch
 
@@ -22,6 +22,16 @@ def write_section(name:str, body:str):
     text = pat.sub(lambda m: block, text) if pat.search(text) else text.rstrip() + "\n\n" + block + "\n"
     RESULTS.write_text(text)
     print(block)
+
+def scale_canvas(n_train:int=6000, n_valid:int=2000) -> Path:
+    "The scale benchmark's Fashion-MNIST canvas, made once in the temporary folder"
+    from fixres_fastai.demo import fashion_canvas
+    return fashion_canvas(Path(tempfile.gettempdir())/'fixres_fashion_canvas', n_train=n_train, n_valid=n_valid)
+
+def scale_learner(dls):
+    "The scale benchmark's model on `dls`: a small XResNet (one block per stage, half width), from scratch"
+    from fastai.vision.all import Learner, XResNet, ResBlock, accuracy
+    return Learner(dls, XResNet(ResBlock, 1, [1,1,1,1], n_out=dls.c, widen=0.5), metrics=accuracy)
 
 def in_own_process(script, *args, flag='--one') -> dict:
     "Run `script --one ARGS` (or `flag`) in a fresh Python, so that its peak memory is its own, and return the dict it printed last as JSON"

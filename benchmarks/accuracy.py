@@ -11,10 +11,10 @@ chosen on the first half, (d) and (g).
     python benchmarks/accuracy.py elpv --seeds 0 1 2       # pretrained EfficientNet-Lite0 on ELPV
     python benchmarks/accuracy.py fashion --seeds 0 1 2    # Fashion-MNIST on a canvas, from scratch
 """
-import argparse, sys, time, tempfile
+import argparse, sys, time
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import write_section
+from _common import write_section, scale_canvas, scale_learner
 from fastai.vision.all import *
 from fixres_fastai import *
 from fixres_fastai.demo import *
@@ -33,9 +33,7 @@ def trained(data, seed, quick):
         learn = lite0_learner(dls, metrics=accuracy)
         learn.fine_tune(1 if quick else 3, 2e-3)
         return learn, 2e-3
-    path = fashion_canvas(Path(tempfile.gettempdir())/'fixres_fashion_canvas', n_train=2000 if quick else 6000, n_valid=2000)
-    dls = get_dls(48, path, bs=64)
-    learn = Learner(dls, XResNet(ResBlock, 1, [1,1,1,1], n_out=dls.c, widen=0.5), metrics=accuracy)
+    learn = scale_learner(get_dls(48, scale_canvas(n_train=2000 if quick else 6000), bs=64))
     learn.fit_one_cycle(2 if quick else 6, 3e-3)
     return learn, 1e-3
 

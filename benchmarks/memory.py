@@ -8,7 +8,7 @@ Each measure runs in its own process; the canvases are written first, by this pr
 import argparse, json, resource, sys, tempfile, time
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import write_section, in_own_process
+from _common import write_section, in_own_process, scale_learner
 
 def _rss_mb(): return int(open('/proc/self/statm').read().split()[1])*resource.getpagesize()/2**20
 def _peak_mb(): return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024
@@ -16,12 +16,12 @@ def _peak_mb(): return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024
 def folder(n): return Path(tempfile.gettempdir())/f'fixres_memory_{n}'
 
 def one(mode, n):
-    from fastai.vision.all import set_seed, accuracy, Learner, XResNet, ResBlock
+    from fastai.vision.all import set_seed
     from fixres_fastai import get_dls
     import fixres_fastai.sweep
     set_seed(0)
     dls = get_dls(48, folder(n), bs=64, num_workers=0)
-    learn = Learner(dls, XResNet(ResBlock, 1, [1,1,1,1], n_out=dls.c, widen=0.5), metrics=accuracy)
+    learn = scale_learner(dls)
     start,t = _rss_mb(),time.time()
     with learn.no_bar(), learn.no_logging():
         if mode == 'fixres': learn.fixres(64, 1)

@@ -8,10 +8,10 @@ Both are scored at the test size on the same validation images; the wall time is
     python benchmarks/time_to_accuracy.py elpv --seeds 0 1 2      # pretrained EfficientNet-Lite0, 64 -> 96 px
     python benchmarks/time_to_accuracy.py fashion --seeds 0 1 2   # XResNet from scratch on the Fashion canvas, 32 -> 48 px
 """
-import argparse, sys, time, tempfile, io, contextlib
+import argparse, sys, time, io, contextlib
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import write_section
+from _common import write_section, scale_canvas, scale_learner
 from fastai.vision.all import *
 from fixres_fastai import *
 from fixres_fastai.demo import *
@@ -27,9 +27,7 @@ def recipe(data, size, seed, s):
         learn = lite0_learner(elpv_dls(size, n=s['n'], seed=seed, bs=32), metrics=accuracy)
         with learn.no_bar(), learn.no_logging(): learn.fine_tune(s['epochs'], s['lr'])
     else:
-        path = fashion_canvas(Path(tempfile.gettempdir())/'fixres_fashion_canvas', n_train=6000, n_valid=2000)
-        dls = get_dls(size, path, bs=64)
-        learn = Learner(dls, XResNet(ResBlock, 1, [1,1,1,1], n_out=dls.c, widen=0.5), metrics=accuracy)
+        learn = scale_learner(get_dls(size, scale_canvas(), bs=64))
         with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(s['epochs'], s['lr'])
     return learn, time.time()-t
 
