@@ -4,7 +4,7 @@
 (classifier + the last BatchNorm's statistics, test preprocessing); (d) `fixres` (last norm + head);
 (e) statistics only (label-free); (f) full fine-tuning of the whole network at the test size with the
 usual training augmentation, for the same number of epochs; (g) `fixres('auto')`: the size measured on half the
-validation set, kept only if it beats the learner as it was and the best size without training.
+validation set, kept only if it beats the learner as it was there by more than the paired standard error.
 A second table scores on the other half only, which 'auto' never chose on: (a), (b') the best size without training
 chosen on the first half, (d) and (g).
 
@@ -68,7 +68,9 @@ def run(data, seed, epochs, quick):
     def auto():
         learn.fixres('auto', epochs, lr=lr, show=False, seed=seed)
         half["b'"] = float(learn.fixres_report.set_index('option').loc['no training', 'accuracy (report)'])
-        extra.update(choice=learn.fixres_choice, size=learner_size(learn))
+        r = learn.fixres_report.set_index('option')
+        extra.update(choice=learn.fixres_choice, size=learner_size(learn),
+                     gains=', '.join(f"{o} at {r.loc[o, 'size']} {100*r.loc[o, 'gain']:+.2f} ± {100*r.loc[o, 'se']:.2f}" for o in ('no training', 'fixres')))
     extra = {}
     timed('g', auto)
     sweep = learn.res_sweep(default_sizes(train_size), plot=False, show_progress=False)
@@ -107,7 +109,9 @@ if __name__ == '__main__':
         col = halves[k]
         diffs = ' | '.join(f"{(col-halves[o]).mean():+.2f} ± {sd(col-halves[o]):.2f}" for o in ('a', "b'", 'd'))
         lines.append(f"| ({k}) {name} | " + ' | '.join(f'{v:.2f}' for v in col) + f" | **{col.mean():.2f}** | {diffs} |")
-    lines.append("\n'auto' kept: " + ', '.join(f"seed {s}: {r['auto']['choice']} at {r['auto']['size']} px" for s,r in runs.items()) + ".\n")
+    lines.append("\n'auto' kept: " + ', '.join(f"seed {s}: {r['auto']['choice']} at {r['auto']['size']} px" for s,r in runs.items()) + ". "
+                 "Its guard on the half it chose on (gain over the learner as it was ± paired bootstrap standard error, points; "
+                 "an option must gain more than its error): " + '; '.join(f"seed {s}: {r['auto']['gains']}" for s,r in runs.items()) + ".\n")
     sw = pd.concat([r['sweep'].set_index('size')['accuracy'].rename(f'seed {s}') for s,r in runs.items()], axis=1)*100
     sw['mean'] = sw.mean(axis=1)
     lines.append(f"The sweep of the model trained at {r0['train_size']} px, with no fine-tuning (accuracy % by test size):\n")

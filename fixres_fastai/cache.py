@@ -11,7 +11,7 @@ from .callback import _evaluating, _probe, _raw
 import torch.fx as fx, tempfile, shutil, contextlib
 
 # %% auto #0
-__all__ = ['cut_model', 'TrunkCache', 'CachedDL', 'random_tfms', 'TrunkCacheCallback', 'fill_cache', 'cached_validation']
+__all__ = ['cut_model', 'TrunkCache', 'CachedDL', 'random_tfms', 'TrunkCacheCallback', 'fill_cache', 'cached_preds']
 
 # %% ../nbs/01a_cache.ipynb #f061c073
 class _Tracer(fx.Tracer):
@@ -226,20 +226,20 @@ def restore(self:TrunkCacheCallback):
 
 # %% ../nbs/01a_cache.ipynb #a7b00666
 @contextmanager
-def cached_validation(learn:Learner, dl, trained:list[str], ram:float=4., on:bool=True):
-    "Yield a function that validates `learn` on `dl`'s images from a cache of its trunk's outputs (filled once, freed on exit); None if not `on` or the model cannot be cut"
+def cached_preds(learn:Learner, dl, trained:list[str], ram:float=4., on:bool=True):
+    "Yield a `get_preds` for `learn` on `dl`'s images that runs from a cache of its trunk's outputs (filled once, freed on exit); None if not `on` or the model cannot be cut"
     cut = None
     if on and world_size() < 2:
         try: cut = fill_cache(learn.model, [dl], trained, learn.dls.n_inp, ram, verbose=False)
-        except ValueError: pass                          # validated through the whole model instead
+        except ValueError: pass                          # predicted through the whole model instead
     if cut is None:
         yield None
         return
     (cache,),top = cut
-    def validate():
+    def get_preds(**kwargs):
         model,dls = learn.model,learn.dls
         learn.model,learn.dls = top,DataLoaders(CachedDL(cache, dl), CachedDL(cache, dl))
-        try: return learn.validate(dl=learn.dls.valid)
+        try: return learn.get_preds(dl=learn.dls.valid, **kwargs)
         finally: learn.model,learn.dls = model,dls
-    try: yield validate
+    try: yield get_preds
     finally: cache.close()

@@ -37,7 +37,7 @@ def _report(res, out, t0, learn, log):
     fmt = lambda v: f'{v:.4f}'   # NaN: not measured
     if 'fixres_choice' in learn.__dict__:   # 'auto' ran
         log(f"\n'auto' scored each size on half the validation set:\n{learn.fixres_scores.to_string(index=False, float_format=fmt, na_rep='-')}")
-        log(f"and kept the best of these on that half; the other half, which no choice saw:\n{learn.fixres_report.to_string(index=False, float_format=fmt)}")
+        log(f"and kept the best option that beat the learner as it was there by more than its standard error; the other half, which no choice saw:\n{learn.fixres_report.to_string(index=False, float_format=fmt)}")
     log(f"\nsaved in {out.resolve()}: results.csv, sweep.png (accuracy against test size), sweep.csv, export.pkl ({time.time()-t0:.0f} s in all)\n")
     print(res.to_string(index=False, float_format=fmt), flush=True)
 

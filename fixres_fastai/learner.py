@@ -8,12 +8,12 @@ from fastai.vision.all import *
 from .data import *
 from .callback import *
 from .callback import _evaluating, _probe, _modes_kept, _tracks_stats
-from .cache import TrunkCacheCallback, random_tfms, cached_validation
+from .cache import TrunkCacheCallback, random_tfms, cached_preds
 import time
 from .resolution import recommend_test_size
 
 # %% auto #0
-__all__ = ['learner_size', 'auto_sizes']
+__all__ = ['learner_size', 'auto_sizes', 'paired_gain']
 
 # %% ../nbs/03_learner.ipynb #6788558b
 def learner_size(learn:Learner) -> int|None:
@@ -169,14 +169,37 @@ def _pretrained_size(model):
 
 # %% ../nbs/03_learner.ipynb #d4d3fa54
 @patch
-def _score(self:Learner, dl, metric:str, validate=None) -> float:
-    "`metric` (or 'valid_loss') of the learner on DataLoader `dl` (through `validate` if given: a cache of its images), the learner left as it was"
-    names = ['valid_loss'] + [m.name for m in self.metrics]
-    with _unchanged(self), self.no_bar(), self.no_logging(): return float((validate() if validate else self.validate(dl=dl))[names.index(metric)])
+def _outputs(self:Learner, dl, get_preds=None):
+    "Raw outputs and targets (a tuple) of the learner on DataLoader `dl` (through `get_preds` if given: a cache of its images), the learner left as it was"
+    with _unchanged(self), self.no_bar(), self.no_logging():
+        out,targ = (get_preds or partial(self.get_preds, dl=dl))(act=noop, reorder=False)
+    return out,tuplify(targ)
+
+def _metric(learn, name, out, targs, idx=None) -> float:
+    "`learn`'s metric `name` (or 'valid_loss') on raw outputs `out` and targets `targs`, on the items at `idx` only if given"
+    if idx is not None: out,targs = out[idx],tuple(t[idx] for t in targs)
+    if name == 'valid_loss': return float(learn.loss_func(out, *targs))
+    m = copy(first(m for m in learn.metrics if m.name == name))   # a copy: the recorder's own metric keeps its state
+    m.reset()
+    m.accumulate(SimpleNamespace(pred=out, yb=targs, y=targs[0], loss=None, to_detach=to_detach))
+    return float(m.value)
+
+@patch
+def _score(self:Learner, dl, metric:str, get_preds=None) -> float:
+    "`metric` (or 'valid_loss') of the learner on DataLoader `dl` (through `get_preds` if given), the learner left as it was"
+    return _metric(self, metric, *self._outputs(dl, get_preds))
+
+def paired_gain(learn:Learner, metric:str, base, other, seed:int=0, n_boot:int=200) -> tuple[float,float]:
+    "How much `other` beats `base` in `metric` (each: outputs and targets on the same items) and the bootstrap standard error of that paired gain"
+    sign = 1 if _higher_is_better(metric) else -1
+    f = lambda o, idx=None: sign*_metric(learn, metric, *o, idx)
+    n,rng = len(base[0]),np.random.default_rng(seed)
+    boots = [f(other, i) - f(base, i) for i in (torch.from_numpy(rng.integers(0, n, n)) for _ in range(n_boot))]
+    return f(other) - f(base), float(np.std(boots))
 
 @patch
 def _fixres_auto(self:Learner, epochs, seed=0, show=True, dls=None, train='norm+head', train_aug='test', norm=None, **kwargs):
-    "`fixres` at the candidate size that scores best on half the validation set, kept only if it beats the learner as it was and the best size without training"
+    "`fixres` at the candidate size that scores best on half the validation set, kept only if it beats the learner as it was there by more than a standard error"
     t0,src,cur = time.time(),ifnone(dls, self.dls),learner_size(self)
     if cur is None: raise ValueError("`size`: 'auto' starts from the learner's size, which its transforms do not tell: pass a size")
     if len(src.valid_ds) < 4: raise ValueError("`size`: 'auto' needs at least 4 validation images (half to choose on, half to report on): pass a size")
@@ -197,15 +220,16 @@ def _fixres_auto(self:Learner, epochs, seed=0, show=True, dls=None, train='norm+
     nc = fixres_parts(self.model, *_probe(at(sel, cur), self.dls.n_inp), norm=norm)[0]
     with_stats = train != 'head' and _tracks_stats(nc.module)
     state = {k:v.detach().clone() for k,v in self.model.state_dict().items()} if with_stats else None
-    plain,stats = {cur: self._score(at(sel, cur), metric)},{}
+    outs,stats = {cur: self._outputs(at(sel, cur))},{}
     for s in sizes:
-        if not with_stats: plain[s] = self._score(at(sel, s), metric); continue
-        with cached_validation(self, at(sel, s), [nc.name], ram=kwargs.get('cache_ram', 4.), on=kwargs.get('cache') is not False) as val:   # scored twice: the trunk runs once
-            plain[s] = self._score(at(sel, s), metric, val)
+        if not with_stats: outs[s] = self._outputs(at(sel, s)); continue
+        with cached_preds(self, at(sel, s), [nc.name], ram=kwargs.get('cache_ram', 4.), on=kwargs.get('cache') is not False) as gp:   # scored twice: the trunk runs once
+            outs[s] = self._outputs(at(sel, s), gp)
             try:
                 self._stats_passes(FixResCallback(train='stats', norm=norm), 1, dl=at(stats_dl, s))
-                stats[s] = self._score(at(sel, s), metric, val)
+                stats[s] = self._score(at(sel, s), metric, gp)
             finally: self.model.load_state_dict(state)
+    plain = {s:_metric(self, metric, *o) for s,o in outs.items()}
     fit_size,no_train = prior(stats or {s:plain[s] for s in sizes}),best(plain)
     reported = {'as it was': self._score(at(rep, cur), metric), 'no training': self._score(at(rep, no_train), metric)}
     t1 = time.time()
@@ -213,20 +237,24 @@ def _fixres_auto(self:Learner, epochs, seed=0, show=True, dls=None, train='norm+
     self.fixres(fit_size, epochs, train=train, train_aug=train_aug, norm=norm, dls=dls, show=show, **kwargs)
     t2 = time.time()
     reported['fixres'] = self._score(at(rep, fit_size), metric)
-    options = [('as it was', cur, plain[cur]), ('no training', no_train, plain[no_train]), ('fixres', fit_size, self._score(at(sel, fit_size), metric))]
-    kept = max(options, key=lambda o: sign*o[2])          # the first, simplest, on ties
+    fit_out = self._outputs(at(sel, fit_size))
+    options = [('as it was', cur, outs[cur]), ('no training', no_train, outs[no_train]), ('fixres', fit_size, fit_out)]
+    gains = [paired_gain(self, metric, outs[cur], o, seed=seed) for _,_,o in options]
+    kept = max((o for o,(g,se) in zip(options, gains) if o[0] == 'as it was' or g > se),
+               key=lambda o: sign*_metric(self, metric, *o[2]))   # the first, simplest, on ties
     if kept[0] != 'fixres':
         snap.restore()
         if kept[0] == 'no training' and kept[1] != cur: self.dls,self.fixres_size = dls_at(src, kept[1]),kept[1]
     self.fixres_scores = pd.DataFrame(dict(size=[cur]+sizes, note=['trained at' if s==cur else 'theory' if s==theory else '' for s in [cur]+sizes],
                                            **{'no training': [plain[s] for s in [cur]+sizes]},
                                            **({'stats only': [stats.get(s, np.nan) for s in [cur]+sizes]} if stats else {})))
-    self.fixres_report = pd.DataFrame([dict(option=o, size=s, **{f'{metric} (select)': v, f'{metric} (report)': reported[o]}, kept='<-' if o==kept[0] else '')
-                                       for o,s,v in options])
+    self.fixres_report = pd.DataFrame([{'option': o, 'size': s, f'{metric} (select)': _metric(self, metric, *out), 'gain': g, 'se': se,
+                                        f'{metric} (report)': reported[o], 'kept': '<-' if o==kept[0] else ''} for (o,s,out),(g,se) in zip(options, gains)])
     self.fixres_choice = kept[0]
     if show and not rank_distrib():
         print(f"'auto': {metric} on half the validation set ({len(sel.dataset)} images) at each size; statistics re-estimated on {len(stats_dl.dataset)} training images:")
         print(self.fixres_scores.to_string(index=False, float_format=lambda v: f'{v:.4f}', na_rep='-'))
-        print(f"fine-tuned at {fit_size}; kept the best on that half, reported on the other ({len(rep.dataset)} images):")
+        print(f"fine-tuned at {fit_size}. On that half, each option's gain over the learner as it was, with its standard error (paired bootstrap);\n"
+              f"kept: the best option whose gain exceeds its standard error. Reported on the other half ({len(rep.dataset)} images):")
         print(self.fixres_report.to_string(index=False, float_format=lambda v: f'{v:.4f}'))
         print(f"cost: {t1-t0:.1f} s to score {len(sizes)} sizes, {t2-t1:.1f} s to fine-tune")
