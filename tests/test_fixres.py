@@ -157,3 +157,31 @@ def test_export_round_trip(photos, tmp_path):
     p1,_ = learn.get_preds(dl=dl)
     p2,_ = learn2.get_preds(dl=learn2.dls.test_dl(get_image_files(photos/'valid')))
     fc.test_close(p1, p2, eps=1e-5)
+
+@pytest.mark.parametrize('metrics', [[accuracy], [F1Score(average='macro')], []])
+def test_scores_from_outputs_match_validate(photos, metrics):
+    "'auto' scores from the model's outputs: the same figure `validate` gives for a fastai metric (averaged or accumulated) and the loss"
+    from fixres_fastai.learner import _metric
+    learn = _learner(photos)
+    learn.metrics = metrics
+    with learn.no_bar(), learn.no_logging():
+        learn.fit(1, 1e-3)
+        v = learn.validate()
+    out = learn._outputs(learn.dls.valid)
+    fc.test_close(_metric(learn, 'valid_loss', *out), v[0], eps=1e-5)
+    if metrics: fc.test_close(_metric(learn, learn.metrics[0].name, *out), v[1], eps=1e-5)
+
+@pytest.mark.slow
+@pytest.mark.parametrize('metrics', [[F1Score(average='macro')], []])
+def test_auto_guards_on_any_metric(photos, metrics):
+    "'auto' with an accumulated metric, or none (the loss, lower is better): the kept option gained more than its standard error"
+    learn = _learner(photos)
+    learn.metrics = metrics
+    with learn.no_bar(), learn.no_logging():
+        learn.fit(1, 1e-3)
+        learn.fixres('auto', 1, show=False)
+    r = learn.fixres_report.set_index('option')
+    assert f"{learn.metrics[0].name if metrics else 'valid_loss'} (select)" in r.columns
+    fc.test_eq(r.loc['as it was', ['gain', 'se']].tolist(), [0., 0.])
+    kept = learn.fixres_choice
+    assert kept == 'as it was' or r.loc[kept, 'gain'] > r.loc[kept, 'se']
