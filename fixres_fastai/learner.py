@@ -220,16 +220,19 @@ def _fixres_auto(self:Learner, epochs, seed=0, show=True, dls=None, train='norm+
     nc = fixres_parts(self.model, *_probe(at(sel, cur), self.dls.n_inp), norm=norm)[0]
     with_stats = train != 'head' and _tracks_stats(nc.module)
     state = {k:v.detach().clone() for k,v in self.model.state_dict().items()} if with_stats else None
-    outs,stats = {cur: self._outputs(at(sel, cur))},{}
+    outs,plain,stats = {},{},{}
+    def keep(s, o):   # the outputs of `cur` and of the best size so far, no more: 'auto' holds two sizes' outputs at most
+        outs[s],plain[s] = o,_metric(self, metric, *o)
+        for k in [k for k in outs if k not in (cur, best(plain))]: del outs[k]
+    keep(cur, self._outputs(at(sel, cur)))
     for s in sizes:
-        if not with_stats: outs[s] = self._outputs(at(sel, s)); continue
+        if not with_stats: keep(s, self._outputs(at(sel, s))); continue
         with cached_preds(self, at(sel, s), [nc.name], ram=kwargs.get('cache_ram', 4.), on=kwargs.get('cache') is not False) as gp:   # scored twice: the trunk runs once
-            outs[s] = self._outputs(at(sel, s), gp)
+            keep(s, self._outputs(at(sel, s), gp))
             try:
                 self._stats_passes(FixResCallback(train='stats', norm=norm), 1, dl=at(stats_dl, s))
                 stats[s] = self._score(at(sel, s), metric, gp)
             finally: self.model.load_state_dict(state)
-    plain = {s:_metric(self, metric, *o) for s,o in outs.items()}
     fit_size,no_train = prior(stats or {s:plain[s] for s in sizes}),best(plain)
     reported = {'as it was': self._score(at(rep, cur), metric), 'no training': self._score(at(rep, no_train), metric)}
     t1 = time.time()
