@@ -241,18 +241,17 @@ def _fixres_auto(self:Learner, epochs, seed=0, show=True, dls=None, train='norm+
     t2 = time.time()
     reported['fixres'] = self._score(at(rep, fit_size), metric)
     fit_out = self._outputs(at(sel, fit_size))
-    options = [('as it was', cur, outs[cur]), ('no training', no_train, outs[no_train]), ('fixres', fit_size, fit_out)]
-    gains = [paired_gain(self, metric, outs[cur], o, seed=seed) for _,_,o in options]
-    kept = max((o for o,(g,se) in zip(options, gains) if o[0] == 'as it was' or g > se),
-               key=lambda o: sign*_metric(self, metric, *o[2]))   # the first, simplest, on ties
+    options = [('as it was', cur, plain[cur]), ('no training', no_train, plain[no_train]), ('fixres', fit_size, _metric(self, metric, *fit_out))]
+    gains = [(0., 0.), paired_gain(self, metric, outs[cur], outs[no_train], seed=seed), paired_gain(self, metric, outs[cur], fit_out, seed=seed)]
+    kept = max((o for o,(g,se) in zip(options, gains) if o[0] == 'as it was' or g > se), key=lambda o: sign*o[2])   # the first, simplest, on ties
     if kept[0] != 'fixres':
         snap.restore()
         if kept[0] == 'no training' and kept[1] != cur: self.dls,self.fixres_size = dls_at(src, kept[1]),kept[1]
     self.fixres_scores = pd.DataFrame(dict(size=[cur]+sizes, note=['trained at' if s==cur else 'theory' if s==theory else '' for s in [cur]+sizes],
                                            **{'no training': [plain[s] for s in [cur]+sizes]},
                                            **({'stats only': [stats.get(s, np.nan) for s in [cur]+sizes]} if stats else {})))
-    self.fixres_report = pd.DataFrame([{'option': o, 'size': s, f'{metric} (select)': _metric(self, metric, *out), 'gain': g, 'se': se,
-                                        f'{metric} (report)': reported[o], 'kept': '<-' if o==kept[0] else ''} for (o,s,out),(g,se) in zip(options, gains)])
+    self.fixres_report = pd.DataFrame([{'option': o, 'size': s, f'{metric} (select)': v, 'gain': g, 'se': se,
+                                        f'{metric} (report)': reported[o], 'kept': '<-' if o==kept[0] else ''} for (o,s,v),(g,se) in zip(options, gains)])
     self.fixres_choice = kept[0]
     if show and not rank_distrib():
         print(f"'auto': {metric} on half the validation set ({len(sel.dataset)} images) at each size; statistics re-estimated on {len(stats_dl.dataset)} training images:")

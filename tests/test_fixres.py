@@ -158,15 +158,19 @@ def test_export_round_trip(photos, tmp_path):
     p2,_ = learn2.get_preds(dl=learn2.dls.test_dl(get_image_files(photos/'valid')))
     fc.test_close(p1, p2, eps=1e-5)
 
+def _fitted(photos, metrics):
+    "The ResNet-18 learner with `metrics` in place of accuracy, trained one epoch"
+    learn = _learner(photos)
+    learn.metrics = metrics
+    with learn.no_bar(), learn.no_logging(): learn.fit(1, 1e-3)
+    return learn
+
 @pytest.mark.parametrize('metrics', [[accuracy], [F1Score(average='macro')], []])
 def test_scores_from_outputs_match_validate(photos, metrics):
     "'auto' scores from the model's outputs: the same figure `validate` gives for a fastai metric (averaged or accumulated) and the loss"
     from fixres_fastai.learner import _metric
-    learn = _learner(photos)
-    learn.metrics = metrics
-    with learn.no_bar(), learn.no_logging():
-        learn.fit(1, 1e-3)
-        v = learn.validate()
+    learn = _fitted(photos, metrics)
+    with learn.no_bar(), learn.no_logging(): v = learn.validate()
     out = learn._outputs(learn.dls.valid)
     fc.test_close(_metric(learn, 'valid_loss', *out), v[0], eps=1e-5)
     if metrics: fc.test_close(_metric(learn, learn.metrics[0].name, *out), v[1], eps=1e-5)
@@ -175,11 +179,8 @@ def test_scores_from_outputs_match_validate(photos, metrics):
 @pytest.mark.parametrize('metrics', [[F1Score(average='macro')], []])
 def test_auto_guards_on_any_metric(photos, metrics):
     "'auto' with an accumulated metric, or none (the loss, lower is better): the kept option gained more than its standard error"
-    learn = _learner(photos)
-    learn.metrics = metrics
-    with learn.no_bar(), learn.no_logging():
-        learn.fit(1, 1e-3)
-        learn.fixres('auto', 1, show=False)
+    learn = _fitted(photos, metrics)
+    with learn.no_bar(), learn.no_logging(): learn.fixres('auto', 1, show=False)
     r = learn.fixres_report.set_index('option')
     assert f"{learn.metrics[0].name if metrics else 'valid_loss'} (select)" in r.columns
     fc.test_eq(r.loc['as it was', ['gain', 'se']].tolist(), [0., 0.])
