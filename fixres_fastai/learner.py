@@ -200,7 +200,7 @@ def paired_gain(learn:Learner, metric:str, base, other, seed:int=0, n_boot:int=2
 @patch
 def _fixres_auto(self:Learner, epochs, seed=0, show=True, dls=None, train='norm+head', train_aug='test', norm=None, **kwargs):
     "`fixres` at the candidate size that scores best on half the validation set, kept only if it beats the learner as it was there by more than a standard error"
-    t0,src,cur = time.time(),ifnone(dls, self.dls),learner_size(self)
+    t0,src,cur,rng = time.time(),ifnone(dls, self.dls),learner_size(self),get_random_states()
     if cur is None: raise ValueError("`size`: 'auto' starts from the learner's size, which its transforms do not tell: pass a size")
     if len(src.valid_ds) < 4: raise ValueError("`size`: 'auto' needs at least 4 validation images (half to choose on, half to report on): pass a size")
     try: theory = recommend_test_size(src)
@@ -233,10 +233,11 @@ def _fixres_auto(self:Learner, epochs, seed=0, show=True, dls=None, train='norm+
                 self._stats_passes(FixResCallback(train='stats', norm=norm), 1, dl=at(stats_dl, s))
                 stats[s] = self._score(at(sel, s), metric, gp)
             finally: self.model.load_state_dict(state)
-    fit_size,no_train = prior(stats or {s:plain[s] for s in sizes}),best(plain)
+    fit_size,no_train = prior(stats or {s:plain[s] for s in sizes}),prior(plain)   # one rule for both sizes: a larger one must be clearly better
     reported = {'as it was': self._score(at(rep, cur), metric), 'no training': self._score(at(rep, no_train), metric)}
     t1 = time.time()
     snap = _Snapshot(self)
+    set_random_states(**rng)   # the fine-tune draws what `fixres(fit_size)` would have drawn: measuring changes no random stream
     self.fixres(fit_size, epochs, train=train, train_aug=train_aug, norm=norm, dls=dls, show=show, **kwargs)
     t2 = time.time()
     reported['fixres'] = self._score(at(rep, fit_size), metric)
