@@ -6,7 +6,8 @@
 usual training augmentation, for the same number of epochs; (g) `fixres('auto')`: the size measured on half the
 validation set, kept only if it beats the learner as it was there by more than the paired standard error.
 A second table scores on the other half only, which 'auto' never chose on: (a), (b') the best size without training
-chosen on the first half, (d) and (g).
+chosen on the first half, (d) and (g). Every condition starts from the same random state (`set_seed(seed)`), so paired
+differences leave out the fine-tunes' different random draws: (g) that fine-tunes at the theory's size is (d) exactly.
 
     python benchmarks/accuracy.py elpv --seeds 0 1 2       # pretrained EfficientNet-Lite0 on ELPV
     python benchmarks/accuracy.py fashion --seeds 0 1 2    # Fashion-MNIST on a canvas, from scratch
@@ -48,6 +49,7 @@ def run(data, seed, epochs, quick):
     rep = _halves(base_dls.valid, seed)[1]       # the half fixres('auto', seed=seed) reports on: each seed its own split
     on_half = lambda: float(learn.validate(dl=dl_at(rep, learner_size(learn), test=True))[1])
     def timed(k, f):
+        set_seed(seed)   # common random numbers: each condition draws the same stream
         t = time.time()
         with learn.no_bar(), learn.no_logging(): f()
         secs[k] = time.time()-t
@@ -99,7 +101,7 @@ if __name__ == '__main__':
         lines.append(f"| ({k}) {name} | " + ' | '.join(f'{v:.2f}' for v in col) +
                      f" | **{col.mean():.2f}** | {da.mean():+.2f} ± {da.std(ddof=1) if len(da)>1 else 0:.2f} | {db.mean():+.2f} ± {db.std(ddof=1) if len(db)>1 else 0:.2f} | {'' if np.isnan(sec) else f'{sec:.1f}'} |")
     lines.append("\nAccuracy in %; paired differences are mean ± standard deviation over seeds. (f) trains the whole network "
-                 "with the training augmentation at the test size, as progressive resizing would. (g) is scored here on the whole "
+                 "with the training augmentation at the test size, as progressive resizing would. Each condition starts from the same random state, so (g), when it fine-tunes at the theory's size, is (d)'s model. (g) is scored here on the whole "
                  "validation set, half of which it chose on: the table below is the honest one.\n")
     halves = pd.DataFrame({s: r['half'] for s,r in runs.items()}).T*100
     lines.append(f"On the half of the validation set that `fixres('auto')` did not choose on ({r0['n'][1]-r0['n'][1]//2} images):\n")
