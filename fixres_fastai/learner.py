@@ -51,7 +51,7 @@ class _Snapshot:
         if self.rec: learn.recorder.__dict__.update(self.rec)
 
 # %% ../nbs/03_learner.ipynb #807b760e
-def _check_args(size, epochs, lr, train, train_aug, dls, cache=None, cache_ram=4.):
+def _check_args(size, epochs, lr, train, train_aug, dls, cache=None, cache_ram=4., guard=1.):
     if size != 'auto' and not is_count(size): raise ValueError(f"`size` must be a positive int or 'auto', got {size!r}")
     if not is_count(epochs):
         raise ValueError(f"`epochs` must be an int >= 1, got {epochs!r}")
@@ -63,6 +63,8 @@ def _check_args(size, epochs, lr, train, train_aug, dls, cache=None, cache_ram=4
     if cache not in (None, True, False): raise ValueError(f"`cache` must be None (where safe), True or False, got {cache!r}")
     if isinstance(cache_ram, bool) or not isinstance(cache_ram, (int, float)) or not cache_ram >= 0:
         raise ValueError(f"`cache_ram` must be a number of GiB >= 0, got {cache_ram!r}")
+    if isinstance(guard, bool) or not isinstance(guard, (int, float)) or math.isnan(guard):
+        raise ValueError(f"`guard` must be a number of standard errors (1 by default, 0 for any gain, -inf for the best score), got {guard!r}")
     return size if size=='auto' else int(size)
 
 def _check_has_images(dls):
@@ -86,13 +88,14 @@ def fixres(self:Learner, size:int|str, epochs:int=1, lr=None, train:str='norm+he
            cache:bool|None=None, # Run the frozen part once per image and train on its outputs: None where safe with epochs > 1, True to also say why not, False never
            cache_ram:float=4., # GiB of RAM the cache may take; beyond, it is memory-mapped in a temporary folder
            seed:int=0, # 'auto': seed of the split of the validation set into a half to choose on and a half to report on
+           guard:float=1., # 'auto': an option replaces the learner as it was only if its gain there exceeds `guard` standard errors
            show:bool=True, # Print the cache's size, and for 'auto' the table of scores and the choice
            **kwargs):
     "Fine-tune the last norm layer and the head at test size `size` (FixRes; 'auto': measured, and kept only if it helps), and leave the learner predicting there"
-    size = _check_args(size, epochs, lr, train, train_aug, dls, cache, cache_ram)
+    size = _check_args(size, epochs, lr, train, train_aug, dls, cache, cache_ram, guard)
     if dls is None: _check_has_images(self.dls)
     if size == 'auto':
-        return self._fixres_auto(epochs, seed=seed, show=show, dls=dls, lr=lr, train=train, train_aug=train_aug, norm=norm,
+        return self._fixres_auto(epochs, seed=seed, guard=guard, show=show, dls=dls, lr=lr, train=train, train_aug=train_aug, norm=norm,
                                  train_from=train_from, reset_stats=reset_stats, cache=cache, cache_ram=cache_ram, **kwargs)
     cb = FixResCallback(train=train, norm=norm, train_from=train_from, reset_stats=reset_stats)
     tc = TrunkCacheCallback(ram=cache_ram, say_why=bool(cache), verbose=show) if cache is not False and train!='stats' else None
@@ -198,8 +201,8 @@ def paired_gain(learn:Learner, metric:str, base, other, seed:int=0, n_boot:int=2
     return f(other) - f(base), float(np.std(boots))
 
 @patch
-def _fixres_auto(self:Learner, epochs, seed=0, show=True, dls=None, train='norm+head', train_aug='test', norm=None, **kwargs):
-    "`fixres` at the candidate size that scores best on half the validation set, kept only if it beats the learner as it was there by more than a standard error"
+def _fixres_auto(self:Learner, epochs, seed=0, guard=1., show=True, dls=None, train='norm+head', train_aug='test', norm=None, **kwargs):
+    "`fixres` at the candidate size that scores best on half the validation set, kept only if it beats the learner as it was there by more than `guard` standard errors"
     t0,src,cur,rng = time.time(),ifnone(dls, self.dls),learner_size(self),get_random_states()
     if cur is None: raise ValueError("`size`: 'auto' starts from the learner's size, which its transforms do not tell: pass a size")
     if len(src.valid_ds) < 4: raise ValueError("`size`: 'auto' needs at least 4 validation images (half to choose on, half to report on): pass a size")
@@ -244,7 +247,8 @@ def _fixres_auto(self:Learner, epochs, seed=0, show=True, dls=None, train='norm+
     fit_out = self._outputs(at(sel, fit_size))
     options = [('as it was', cur, plain[cur]), ('no training', no_train, plain[no_train]), ('fixres', fit_size, _metric(self, metric, *fit_out))]
     gains = [(0., 0.), paired_gain(self, metric, outs[cur], outs[no_train], seed=seed), paired_gain(self, metric, outs[cur], fit_out, seed=seed)]
-    kept = max((o for o,(g,se) in zip(options, gains) if o[0] == 'as it was' or g > se), key=lambda o: sign*o[2])   # the first, simplest, on ties
+    passes = lambda g, se: g > guard*se if se > 0 else g > 0   # no error (the same outputs): a gain is a gain
+    kept = max((o for o,(g,se) in zip(options, gains) if o[0] == 'as it was' or passes(g, se)), key=lambda o: sign*o[2])   # the first, simplest, on ties
     if kept[0] != 'fixres':
         snap.restore()
         if kept[0] == 'no training' and kept[1] != cur: self.dls,self.fixres_size = dls_at(src, kept[1]),kept[1]
@@ -258,6 +262,6 @@ def _fixres_auto(self:Learner, epochs, seed=0, show=True, dls=None, train='norm+
         print(f"'auto': {metric} on half the validation set ({len(sel.dataset)} images) at each size; statistics re-estimated on {len(stats_dl.dataset)} training images:")
         print(self.fixres_scores.to_string(index=False, float_format=lambda v: f'{v:.4f}', na_rep='-'))
         print(f"fine-tuned at {fit_size}. On that half, each option's gain over the learner as it was, with its standard error (paired bootstrap);\n"
-              f"kept: the best option whose gain exceeds its standard error. Reported on the other half ({len(rep.dataset)} images):")
+              f"kept: the best option whose gain exceeds {'its standard error' if guard == 1 else f'{guard:g} standard errors'}. Reported on the other half ({len(rep.dataset)} images):")
         print(self.fixres_report.to_string(index=False, float_format=lambda v: f'{v:.4f}'))
         print(f"cost: {t1-t0:.1f} s to score {len(sizes)} sizes, {t2-t1:.1f} s to fine-tune")
