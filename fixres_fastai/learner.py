@@ -237,6 +237,7 @@ def _fixres_auto(self:Learner, epochs, seed=0, guard=1., show=True, dls=None, tr
                 stats[s] = self._score(at(sel, s), metric, gp)
             finally: self.model.load_state_dict(state)
     fit_size,no_train = prior(stats or {s:plain[s] for s in sizes}),prior(plain)   # one rule for both sizes: a larger one must be clearly better
+    no_out = outs[no_train] if no_train in outs else self._outputs(at(sel, no_train))   # `prior` may pass over the best size: predict its choice again
     reported = {'as it was': self._score(at(rep, cur), metric), 'no training': self._score(at(rep, no_train), metric)}
     t1 = time.time()
     snap = _Snapshot(self)
@@ -246,7 +247,7 @@ def _fixres_auto(self:Learner, epochs, seed=0, guard=1., show=True, dls=None, tr
     reported['fixres'] = self._score(at(rep, fit_size), metric)
     fit_out = self._outputs(at(sel, fit_size))
     options = [('as it was', cur, plain[cur]), ('no training', no_train, plain[no_train]), ('fixres', fit_size, _metric(self, metric, *fit_out))]
-    gains = [(0., 0.), paired_gain(self, metric, outs[cur], outs[no_train], seed=seed), paired_gain(self, metric, outs[cur], fit_out, seed=seed)]
+    gains = [(0., 0.), paired_gain(self, metric, outs[cur], no_out, seed=seed), paired_gain(self, metric, outs[cur], fit_out, seed=seed)]
     passes = lambda g, se: g > guard*se if se > 0 else g > 0   # no error (the same outputs): a gain is a gain
     kept = max((o for o,(g,se) in zip(options, gains) if o[0] == 'as it was' or passes(g, se)), key=lambda o: sign*o[2])   # the first, simplest, on ties
     if kept[0] != 'fixres':

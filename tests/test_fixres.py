@@ -186,3 +186,17 @@ def test_auto_guards_on_any_metric(photos, metrics):
     fc.test_eq(r.loc['as it was', ['gain', 'se']].tolist(), [0., 0.])
     kept = learn.fixres_choice
     assert kept == 'as it was' or r.loc[kept, 'gain'] > r.loc[kept, 'se']
+
+def test_auto_no_training_size_below_the_best(photos, monkeypatch):
+    "'auto' whose size without training (`prior`: the smallest within a standard error of the best) is not the best size: that size's outputs are predicted again"
+    import fixres_fastai.learner as fl
+    learn,metric,calls = _learner(photos),fl._metric,[0]
+    want = {0: .40, 1: .80, 3: .70, 5: .85}   # the scores without training of 64, 80, 104 and 128 on the choosing half, in the order 'auto' computes them
+    def fake(learn, name, out, targs, idx=None):
+        i = calls[0]; calls[0] += 1
+        return want[i] if idx is None and i in want else metric(learn, name, out, targs, idx)
+    monkeypatch.setattr(fl, '_metric', fake)
+    with learn.no_bar(), learn.no_logging(): learn.fixres('auto', 1, show=False)
+    r = learn.fixres_report.set_index('option')
+    fc.test_eq(learn.fixres_scores.set_index('size')['no training'].to_dict(), {64: .40, 80: .80, 104: .70, 128: .85})
+    fc.test_eq(r.loc['no training', 'size'], 80)   # 128 scored best, but 80 is within a standard error of it (9 images)
