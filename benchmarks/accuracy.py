@@ -69,8 +69,8 @@ def run(data, seed, epochs, quick):
     timed('f', full)
     def auto():
         learn.fixres('auto', epochs, lr=lr, show=False, seed=seed)
-        half["b'"] = float(learn.fixres_report.set_index('option').loc['no training', 'accuracy (report)'])
         r = learn.fixres_report.set_index('option')
+        half["b'"] = float(r.loc['no training', 'accuracy (report)'])
         extra.update(choice=learn.fixres_choice, size=learner_size(learn),
                      gains=', '.join(f"{o} at {r.loc[o, 'size']} {100*r.loc[o, 'gain']:+.2f} ± {100*r.loc[o, 'se']:.2f}" for o in ('no training', 'fixres')))
     extra = {}
