@@ -1,0 +1,39 @@
+"The docs: nbdev's processing passes with no warning, every exported name has its API entry, pages and README hold what a reader needs."
+import importlib.util, json, re, subprocess, sys
+from pathlib import Path
+import pytest
+
+root = Path(__file__).parents[1]
+
+def _tool(name):
+    spec = importlib.util.spec_from_file_location(name, root/'tools'/f'{name}.py')
+    m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)
+    return m
+
+@pytest.mark.slow
+def test_nbdev_processing_passes_with_the_api_reference():
+    "What `nbdev-proc-nbs` runs before quarto: no error, no nbdev warning, and each exported function and class documented in its chapter"
+    res = subprocess.run([sys.executable, str(root/'tools'/'docs.py'), '--check'], capture_output=True, text=True, cwd=root)
+    assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
+    assert 'with no warning' in res.stdout and 'each with its API entry' in res.stdout
+
+def test_saved_outputs_hold_no_progress_bars():
+    "The docs and the README show the notebooks' saved outputs: no console progress-bar redraws in them (`make nbs` cleans them)"
+    co = _tool('clean_outputs')
+    assert {nb.name: co.dirty(nb) for nb in sorted((root/'nbs').glob('*.ipynb')) if co.dirty(nb)} == {}
+    assert co.screen('█\repoch  loss\n█\r\rEpoch 1/1 : |----| 0.00% [0/4 00:00<?]\rEpoch 1/1 :     \r0  1.5\n') == 'epoch  loss\n0  1.5\n'
+
+def test_sidebar_lists_every_chapter_once():
+    listed = re.findall(r'-\s+(\S+\.ipynb)', (root/'nbs'/'sidebar.yml').read_text())
+    assert sorted(listed) == sorted(p.name for p in (root/'nbs').glob('*.ipynb')) and listed[0] == 'index.ipynb'
+
+def test_readme_is_short_and_its_links_resolve():
+    text = (root/'README.md').read_text()
+    assert len(text.encode()) < 8192
+    for link in re.findall(r'\]\((?!https?://)([^)#]+)', text): assert (root/link).exists(), link
+
+def test_workflows_run_the_readme_commands():
+    wf = root/'.github'/'workflows'
+    assert 'make test' in (wf/'test.yaml').read_text()
+    deploy = (wf/'deploy.yaml').read_text()
+    assert 'nbdev-docs' in deploy and 'quarto' in deploy and 'pages' in deploy
