@@ -2,9 +2,11 @@
 # `make test` sets up from nothing and runs every test (slow ones included); it installs Debian's Fashion-MNIST for the walkthrough.
 # Both create .venv on first use.
 # `make bench` runs the benchmarks, which write benchmarks/RESULTS.md (tens of minutes on 2 CPU cores).
+# `make docs` builds the docs site with quarto (GitHub's docs workflow), or an HTML preview of it in _docs/ without.
+# `make nbs` runs every notebook and saves its outputs (what the docs and the README show).
 VENV ?= .venv
 BIN = $(VENV)/bin
-.PHONY: install export-check test fast demo bench fashion readme clean
+.PHONY: install export-check test fast demo bench fashion readme docs nbs clean
 
 $(BIN)/.installed: settings.ini setup.py pyproject.toml
 	python3 -m venv $(VENV)
@@ -33,6 +35,16 @@ fast: export-check
 readme: install
 	$(BIN)/python tools/readme.py
 
+# nbdev's processing of the notebooks (no error, no warning, every exported name documented), then the site
+docs: install
+	$(BIN)/python tools/docs.py
+
+# Run the notebooks, save their outputs without progress-bar redraws, and write README.md from the index
+nbs: install fashion
+	$(BIN)/nbdev-test --flags slow --save
+	$(BIN)/python tools/clean_outputs.py
+	$(BIN)/python tools/readme.py
+
 demo: install
 	$(BIN)/fixres-fastai demo --quick
 
@@ -56,4 +68,4 @@ bench: install fashion
 	$(BIN)/python benchmarks/memory.py
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info .export-check
+	rm -rf $(VENV) build dist *.egg-info .export-check _proc _docs

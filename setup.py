@@ -1,4 +1,4 @@
-"Build script: states no facts of its own. Metadata and dependencies come from settings.ini, the version from fixres_fastai/__init__.py."
+"Build script: states no facts of its own. Metadata and dependencies come from settings.ini, the version from fixres_fastai/__init__.py; the name, description and addresses setuptools reads from pyproject.toml itself."
 import re
 from configparser import ConfigParser
 from pathlib import Path
@@ -14,11 +14,10 @@ statuses = ['1 - Planning', '2 - Pre-Alpha', '3 - Alpha', '4 - Beta', '5 - Produ
 
 setup(
     version=version,
-    description=cfg['description'],
     long_description=(here/'README.md').read_text(encoding='utf-8'),
     long_description_content_type='text/markdown',
     author=cfg['author'], author_email=cfg['author_email'],
-    license=cfg['license'], keywords=cfg['keywords'].split(), url=cfg['url'],
+    license=cfg['license'], keywords=cfg['keywords'].split(),
     classifiers=[f"Development Status :: {statuses[int(cfg['status'])-1]}", 'Framework :: Jupyter',
                  'Intended Audience :: Science/Research', 'Programming Language :: Python :: 3',
                  'Topic :: Scientific/Engineering :: Artificial Intelligence'],
