@@ -90,6 +90,18 @@ def test_bad_input_changes_nothing(photos):
         with pytest.raises(ValueError, match=msg): learn.fixres(**kw)
     assert not _changed(learn, before) and learn.dls is dls
 
+def test_norm_errors_come_before_the_fit(photos):
+    "A bad `norm`, or a model with no norm layer: the real message, raised before the fit (not wrapped by fastai's callback error)"
+    learn = _learner(photos)
+    with pytest.raises(ValueError) as e: learn.fixres(96, norm='nope')
+    assert str(e.value).startswith('`norm` must be a module') and 'Exception occured' not in str(e.value)
+    dls = learn.dls
+    plain = Learner(dls, nn.Sequential(nn.Conv2d(3, 8, 3), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(8, dls.c)))
+    before = _state(plain)
+    with pytest.raises(ValueError) as e: plain.fixres(96)
+    assert 'has no normalization layer before its global pooling' in str(e.value) and 'Exception occured' not in str(e.value)
+    assert not _changed(plain, before) and plain.dls is dls and not any(isinstance(c, FixResCallback) for c in plain.cbs)
+
 def test_dls_given_are_used_as_given(photos):
     dls = ImageDataLoaders.from_folder(photos, item_tfms=Resize(64), bs=8)
     learn = vision_learner(dls, resnet18, pretrained=False)

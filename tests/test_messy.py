@@ -95,3 +95,16 @@ def test_same_numbers_twice_with_a_seed(photos):
     (p1,s1),(p2,s2) = run(),run()
     assert all(torch.equal(a, b) for a,b in zip(p1, p2))
     assert s1.equals(s2)
+
+def test_truncated_jpeg_in_a_fastai_dls_is_named(photos, tmp_path):
+    "A user's own ImageDataLoaders (not `get_dls`, which skips such files) with a JPEG cut short: the error names it, the learner is as it was"
+    import shutil
+    from torchvision.models import resnet18
+    root = tmp_path/'photos'; shutil.copytree(photos, root)
+    bad = sorted((root/'valid').rglob('*.jpg'))[-1]
+    b = bad.read_bytes(); bad.write_bytes(b[:len(b)//2])
+    dls = ImageDataLoaders.from_folder(root, valid='valid', item_tfms=Resize(64), bs=4, num_workers=0)
+    learn = vision_learner(dls, resnet18, pretrained=False)
+    before = {k:v.clone() for k,v in learn.model.state_dict().items()}
+    with pytest.raises(OSError, match=re.escape(f'{bad} (truncated JPEG)')): learn.fixres(96)
+    assert learn.dls is dls and all(torch.equal(v, before[k]) for k,v in learn.model.state_dict().items())

@@ -23,7 +23,8 @@ def test_wheel_metadata_matches_sources(tmp_path):
     assert meta['Name'] == proj['name']
     assert meta['Version'] == version
     assert meta['Requires-Python'] == proj['requires-python']
-    assert meta['Summary'] == cfg['description']
+    assert meta['Summary'] == proj['description']
+    assert sorted(meta.get_all('Project-URL')) == sorted(f'{k}, {v}' for k,v in proj['urls'].items())
     reqs = meta.get_all('Requires-Dist')
     assert sorted(r for r in reqs if 'extra ==' not in r) == sorted(cfg['requirements'].split())
     demo = {r.split(';')[0].strip() for r in reqs if "extra == \"demo\"" in r}
@@ -42,6 +43,9 @@ def test_nbdev_reads_the_same_project():
     assert cfg.lib_name == tomllib.loads((root/'pyproject.toml').read_text())['project']['name']
     assert cfg.lib_path == root/'fixres_fastai'
     assert cfg.version == fixres_fastai.__version__
+    urls = tomllib.loads((root/'pyproject.toml').read_text())['project']['urls']
+    assert cfg.git_url == urls['Repository']
+    assert cfg.doc_host + cfg.doc_baseurl + '/' == urls['Documentation']     # the docs site's address, for quarto
 
 def test_version_lives_in_one_place():
     for f in ('settings.ini', 'pyproject.toml', 'setup.py'):
@@ -59,8 +63,9 @@ def test_star_import_exposes_api_and_patches_learner():
 def test_console_script_runs(tmp_path):
     "The installed `fixres-fastai` command answers --help (the editable install puts it beside the interpreter)"
     exe = Path(sys.executable).parent/'fixres-fastai'
-    out = subprocess.run([str(exe), '--help'], capture_output=True, text=True, check=True).stdout
-    assert 'demo' in out and 'train' in out
+    res = subprocess.run([str(exe), '--help'], capture_output=True, text=True, check=True)
+    assert 'demo' in res.stdout and 'train' in res.stdout
+    assert 'Warning' not in res.stderr, res.stderr          # torch's FutureWarning about fastai's torch.jit.script is not ours to show
     out = subprocess.run([str(exe), 'demo', '--help'], capture_output=True, text=True, check=True).stdout
     assert '--quick' in out
 
