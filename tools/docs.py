@@ -7,7 +7,8 @@
 1. Processing: what `nbdev-proc-nbs` does (nbdev.yml from pyproject.toml, then every notebook through nbdev's
    processors into _proc/, executing each cell that holds an export, an import or a `show_doc`), without its attempt
    to download and install quarto. Any error, and any warning nbdev raises while processing, fails the build.
-2. API check: in the processed notebooks, every name a module exports (its `__all__`, and the methods patched onto
+2. Checks: each notebook's first cell holds only its title and description (nbdev drops the rest of that cell from
+   the page); in the processed notebooks, every name a module exports (its `__all__`, and the methods patched onto
    `Learner`) has a `show_doc` entry in the chapter that defines it: its heading, its signature, and the doc of
    every parameter that has one (nbdev 3 writes each as a trailing comment in the signature).
 3. Site: where quarto is installed, `nbdev-docs` renders _docs/ (GitHub's docs workflow does this). Where it is not,
@@ -78,6 +79,15 @@ def check_api(cache):
     if missing: raise RuntimeError('API pages incomplete:\n' + '\n'.join(missing))
     return sum(len(_api(m)) for m in chapters())
 
+def check_pages():
+    "Each notebook's first cell holds only its title and description: nbdev turns that cell into the page's header and drops the rest"
+    import json
+    bad = []
+    for nb in sorted((root/'nbs').glob('*.ipynb')):
+        src = ''.join(json.loads(nb.read_text())['cells'][0]['source'])
+        if not re.fullmatch(r'# [^\n]+\n+> [^\n]+\s*', src): bad.append(nb.name)
+    if bad: raise RuntimeError(f"first cell of {', '.join(bad)}: only '# title' and '> description' (nbdev drops the rest from the page)")
+
 def _order():
     "Chapter notebooks in the sidebar's order"
     return re.findall(r'-\s+(\S+\.ipynb)', (root/'nbs'/'sidebar.yml').read_text())
@@ -125,7 +135,7 @@ def preview(cache, dest=root/'_docs'):
         nav = (f'<nav class="chapters"><b>fixres_fastai</b><ul>{links}</ul></nav>'
                '<style>nav.chapters{position:fixed;left:0;top:0;width:15em;height:100%;overflow:auto;padding:1em;font-size:13px;'
                'background:#f6f6f6;border-right:1px solid #ddd} nav.chapters li{margin:.4em 0} nav.chapters li.here{font-weight:bold}'
-               ' body{margin-left:17em!important} .jp-Cell-outputArea pre{white-space:pre-wrap}</style>')
+               ' body{margin-left:17em!important} .jp-Cell-outputArea pre,.jp-InputArea pre{white-space:pre-wrap}</style>')
         html = re.sub(r'(<body[^>]*>)', lambda m: m.group(1) + nav, html, count=1)
         (dest/f'{Path(nb).stem}.html').write_text(html)
     return dest
@@ -148,6 +158,7 @@ if __name__ == '__main__':
     ap.add_argument('--check', action='store_true', help='process the notebooks and check the API pages only')
     ap.add_argument('--shots', metavar='DIR', help='also take screenshots of three preview pages into DIR')
     a = ap.parse_args()
+    check_pages()
     cache = process()
     n = check_api(cache)
     print(f'processed {len(list(cache.glob("*.ipynb")))} notebooks with no warning; {n} exported names, each with its API entry')
