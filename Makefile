@@ -4,9 +4,10 @@
 # `make bench` runs the benchmarks, which write benchmarks/RESULTS.md (tens of minutes on 2 CPU cores).
 # `make docs` builds the docs site with quarto (GitHub's docs workflow), or an HTML preview of it in _docs/ without.
 # `make nbs` runs every notebook and saves its outputs (what the docs and the README show).
+# `make device-check` downloads into .whl/ the wheels the GPU check carries (tools/device_check.sh says how to run it).
 VENV ?= .venv
 BIN = $(VENV)/bin
-.PHONY: install export-check test fast demo bench fashion readme docs nbs clean
+.PHONY: install export-check test fast demo bench fashion readme docs nbs device-check clean
 
 $(BIN)/.installed: settings.ini setup.py pyproject.toml
 	python3 -m venv $(VENV)
@@ -44,6 +45,9 @@ nbs: install fashion
 	$(BIN)/nbdev-test --flags slow --save
 	$(BIN)/python tools/clean_outputs.py
 	$(BIN)/python tools/readme.py
+
+device-check: install
+	PYTHON=$(BIN)/python bash tools/device_check.sh --prepare
 
 demo: install
 	$(BIN)/fixres-fastai demo --quick
