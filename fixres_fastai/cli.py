@@ -10,6 +10,7 @@ from fastai.vision.all import *
 from fastcore.script import anno_parser
 from .data import *
 from .learner import *
+from .learner import _check_args
 from .demo import *
 import sys, time, contextlib, warnings
 
@@ -81,12 +82,15 @@ def train(path:str, # Folder of images (train/ and valid/ of class folders, or c
           out:str='fixres_out', # Folder for the results table, the sweep plot and the exported learner
           seed:int=0, # Seed of the split and the training
           quiet:bool=False, # Print only the results table
+          max_size:int=None, # 'auto': fine-tune at no size above this
+          min_speed:float=None, # 'auto': fine-tune at no size where the model predicts fewer images per second on this machine
          ):
     "Train at `size` on your images, sweep test sizes, fine-tune with FixRes at `test_size`, and export a learner that predicts there"
     t0,out,log = time.time(),Path(out),Log(quiet)
     if test_size != 'auto':
         if not str(test_size).isdigit() or int(test_size) <= 0: raise ValueError(f"`test_size` must be a positive int or 'auto', got {test_size!r}")
         test_size = int(test_size)
+    _check_args(test_size, fixres_epochs, None, 'norm+head', 'test', None, max_size=max_size, min_speed=min_speed)   # refused before training
     col = lambda c: int(c) if str(c).isdigit() else c
     set_seed(seed)
     stats = lite0_stats if arch=='lite0' else None
@@ -98,7 +102,8 @@ def train(path:str, # Folder of images (train/ and valid/ of class folders, or c
     with log.stage(f"{'fine_tune' if pretrained else 'fit_one_cycle'}({epochs}) at {size} px"):
         if pretrained: learn.fine_tune(epochs, lr)
         else: learn.fit_one_cycle(epochs, lr)
-    res = run_fixres(learn, test_size, fixres_epochs, out=out, stage=log.stage)
+    bounds = {k:v for k,v in dict(max_size=max_size, min_speed=min_speed).items() if v is not None}
+    res = run_fixres(learn, test_size, fixres_epochs, out=out, stage=log.stage, **bounds)
     learn.export(out.resolve()/'export.pkl')
     _report(res, out, t0, learn, log)
     return res

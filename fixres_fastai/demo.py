@@ -11,6 +11,7 @@ from .data import *
 from .data import _check
 from .learner import *
 from .sweep import *
+from .resolution import throughput
 import gzip, importlib, contextlib
 
 # %% auto #0
@@ -113,7 +114,7 @@ def run_fixres(learn:Learner,
                stage=None, # `stage(what)`: a context manager around each step (the command logs with it); none if None
                **kwargs # Passed to `learn.fixres`
               ) -> pd.DataFrame:
-    "Sweep test sizes, fine-tune with FixRes at `test_size`, and return the results table (train size, test size, fine-tuned, accuracy)"
+    "Sweep test sizes, fine-tune with FixRes at `test_size`, and return the results table (train size, test size, fine-tuned, accuracy, images per second)"
     stage = stage or (lambda what: contextlib.nullcontext())
     train_size = learner_size(learn)
     if test_size != 'auto': test_size = check_size(test_size, 'test_size')
@@ -126,12 +127,14 @@ def run_fixres(learn:Learner,
         out = Path(out); out.mkdir(parents=True, exist_ok=True)
         plt.gcf().savefig(out/'sweep.png', dpi=100, bbox_inches='tight'); plt.close(plt.gcf())
         sweep.to_csv(out/'sweep.csv', index=False)
-    at = lambda s: float(sweep.loc[sweep['size']==s, metric].iloc[0])
-    rows = [(train_size, train_size, 'no', at(train_size))]
-    if best != train_size: rows.append((train_size, best, 'no (best of sweep)', at(best)))
+    at = lambda s, col=metric: sweep.loc[sweep['size']==s, col].iloc[0]
+    rows = [(train_size, train_size, 'no', float(at(train_size)), int(at(train_size, 'img/s')))]
+    if best != train_size: rows.append((train_size, best, 'no (best of sweep)', float(at(best)), int(at(best, 'img/s'))))
     with stage(f'fixres at {test_size} px' if test_size != 'auto' else "fixres('auto'): score the sizes, fine-tune, keep the best"):
         learn.fixres(test_size, epochs, show=False, **kwargs)
     kept = learn.fixres_choice if test_size == 'auto' else 'fixres'
     how = {'fixres': 'yes (fixres)', 'no training': 'no (auto: larger size only)', 'as it was': 'no (auto kept the learner as it was)'}[kept]
-    rows.append((train_size, learner_size(learn), how, learn._score(learn.dls.valid, metric)))
-    return pd.DataFrame(rows, columns=['train size', 'test size', 'fine-tuned', metric])
+    size = learner_size(learn)
+    speed = int(at(size, 'img/s')) if size in sizes else round(throughput(learn, size))
+    rows.append((train_size, size, how, learn._score(learn.dls.valid, metric), speed))
+    return pd.DataFrame(rows, columns=['train size', 'test size', 'fine-tuned', metric, 'img/s'])

@@ -12,7 +12,7 @@ from .callback import *
 from .callback import _evaluating, _probe, _modes_kept, _tracks_stats
 from .cache import TrunkCacheCallback, random_tfms, cached_preds
 import time
-from .resolution import recommend_test_size
+from .resolution import recommend_test_size, throughput
 
 # %% auto #0
 __all__ = ['learner_size', 'auto_sizes', 'paired_gain']
@@ -53,7 +53,7 @@ class _Snapshot:
         if self.rec: learn.recorder.__dict__.update(self.rec)
 
 # %% ../nbs/03_learner.ipynb #807b760e
-def _check_args(size, epochs, lr, train, train_aug, dls, cache=None, cache_ram=4., guard=1.):
+def _check_args(size, epochs, lr, train, train_aug, dls, cache=None, cache_ram=4., guard=1., max_size=None, min_speed=None):
     if size != 'auto' and not is_count(size): raise ValueError(f"`size` must be a positive int or 'auto', got {size!r}")
     if not is_count(epochs):
         raise ValueError(f"`epochs` must be an int >= 1, got {epochs!r}")
@@ -67,6 +67,11 @@ def _check_args(size, epochs, lr, train, train_aug, dls, cache=None, cache_ram=4
         raise ValueError(f"`cache_ram` must be a number of GiB >= 0, got {cache_ram!r}")
     if isinstance(guard, bool) or not isinstance(guard, (int, float)) or math.isnan(guard):
         raise ValueError(f"`guard` must be a number of standard errors (1 by default, 0 for any gain, -inf for the best score), got {guard!r}")
+    if max_size is not None and not is_count(max_size): raise ValueError(f"`max_size` must be None or a positive int (px), got {max_size!r}")
+    if min_speed is not None and (isinstance(min_speed, bool) or not isinstance(min_speed, (int, float)) or not min_speed > 0):
+        raise ValueError(f"`min_speed` must be None or a positive number of images per second, got {min_speed!r}")
+    if size != 'auto' and (max_size is not None or min_speed is not None):
+        raise ValueError(f"`max_size` and `min_speed` bound the sizes 'auto' may choose: pass size='auto', or leave them out with size={size!r}")
     return size if size=='auto' else int(size)
 
 def _check_has_images(dls):
@@ -94,13 +99,15 @@ def fixres(self:Learner, size:int|str, epochs:int=1, lr=None, train:str='norm+he
            seed:int=0, # 'auto': seed of the split of the validation set into a half to choose on and a half to report on
            guard:float=1., # 'auto': an option replaces the learner as it was only if its gain there exceeds `guard` standard errors
            show:bool=True, # Print the cache's size, and for 'auto' the table of scores and the choice
+           max_size:int|None=None, # 'auto': fine-tune at no size above this
+           min_speed:float|None=None, # 'auto': fine-tune at no size where the model predicts fewer images per second on this device (`throughput`)
            **kwargs):
     "Fine-tune the last norm layer and the head at test size `size` (FixRes; 'auto': measured, and kept only if it helps), and leave the learner predicting there"
-    size = _check_args(size, epochs, lr, train, train_aug, dls, cache, cache_ram, guard)
+    size = _check_args(size, epochs, lr, train, train_aug, dls, cache, cache_ram, guard, max_size, min_speed)
     if dls is None: _check_has_images(self.dls)
     with naming_unreadable(dls if dls is not None else self.dls):
         if size == 'auto':
-            return self._fixres_auto(epochs, seed=seed, guard=guard, show=show, dls=dls, lr=lr, train=train, train_aug=train_aug, norm=norm,
+            return self._fixres_auto(epochs, seed=seed, guard=guard, show=show, max_size=max_size, min_speed=min_speed, dls=dls, lr=lr, train=train, train_aug=train_aug, norm=norm,
                                      train_from=train_from, reset_stats=reset_stats, cache=cache, cache_ram=cache_ram, **kwargs)
         self._fixres_at(size, epochs, lr, train, train_aug, norm, train_from, reset_stats, dls, cache, cache_ram, show, **kwargs)
 
@@ -211,14 +218,20 @@ def paired_gain(learn:Learner, metric:str, base, other, seed:int=0, n_boot:int=2
     return f(other) - f(base), float(np.std(boots))
 
 @patch
-def _fixres_auto(self:Learner, epochs, seed=0, guard=1., show=True, dls=None, train='norm+head', train_aug='test', norm=None, **kwargs):
+def _fixres_auto(self:Learner, epochs, seed=0, guard=1., show=True, max_size=None, min_speed=None, dls=None, train='norm+head', train_aug='test', norm=None, **kwargs):
     "`fixres` at the candidate size that scores best on half the validation set, kept only if it beats the learner as it was there by more than `guard` standard errors"
     t0,src,cur,rng = time.time(),ifnone(dls, self.dls),learner_size(self),get_random_states()
     if cur is None: raise ValueError("`size`: 'auto' starts from the learner's size, which its transforms do not tell: pass a size")
     if len(src.valid_ds) < 4: raise ValueError("`size`: 'auto' needs at least 4 validation images (half to choose on, half to report on): pass a size")
     try: theory = recommend_test_size(src)
     except ValueError: theory = int(8*round(cur*1.15/8))
-    sizes = auto_sizes(cur, theory, _pretrained_size(self.model))   # to fine-tune at; `cur` is scored too, as the baseline
+    tried = auto_sizes(cur, theory, _pretrained_size(self.model))   # to fine-tune at; `cur` is scored too, as the baseline
+    speed = {s: round(throughput(self, s)) for s in [cur]+tried}   # images per second, the model alone on this device
+    ruled = {s: 'ruled out: > max_size' if max_size is not None and s > max_size else f'ruled out: < {min_speed:g} img/s'
+             for s in tried if (max_size is not None and s > max_size) or (min_speed is not None and speed[s] < min_speed)}
+    sizes = [s for s in tried if s not in ruled]
+    if not sizes: raise ValueError(f"`max_size`/`min_speed` rule out every size 'auto' would fine-tune at ({', '.join(f'{s} px: {speed[s]:.0f} img/s' for s in tried)}): "
+                                   "loosen them, or pass a size")
     sel,rep = _halves(src.valid, seed)
     metric = self.metrics[0].name if len(self.metrics) else 'valid_loss'
     sign = 1 if _higher_is_better(metric) else -1
@@ -263,11 +276,12 @@ def _fixres_auto(self:Learner, epochs, seed=0, guard=1., show=True, dls=None, tr
     if kept[0] != 'fixres':
         snap.restore()
         if kept[0] == 'no training' and kept[1] != cur: self.dls,self.fixres_size = dls_at(src, kept[1]),kept[1]
-    self.fixres_scores = pd.DataFrame(dict(size=[cur]+sizes, note=['trained at' if s==cur else 'theory' if s==theory else '' for s in [cur]+sizes],
-                                           **{'no training': [plain[s] for s in [cur]+sizes]},
-                                           **({'stats only': [stats.get(s, np.nan) for s in [cur]+sizes]} if stats else {})))
+    every = [cur]+tried
+    self.fixres_scores = pd.DataFrame(dict(size=every, note=['trained at' if s==cur else '; '.join(n for n in ('theory' if s==theory else '', ruled.get(s, '')) if n) for s in every],
+                                           **{'no training': [plain.get(s, np.nan) for s in every]},
+                                           **({'stats only': [stats.get(s, np.nan) for s in every]} if stats else {}), **{'img/s': [speed[s] for s in every]}))
     self.fixres_report = pd.DataFrame([{'option': o, 'size': s, f'{metric} (select)': v, 'gain': g, 'se': se,
-                                        f'{metric} (report)': reported[o], 'kept': '<-' if o==kept[0] else ''} for (o,s,v),(g,se) in zip(options, gains)])
+                                        f'{metric} (report)': reported[o], 'img/s': speed[s], 'kept': '<-' if o==kept[0] else ''} for (o,s,v),(g,se) in zip(options, gains)])
     self.fixres_choice = kept[0]
     if show and not rank_distrib():
         print(f"'auto': {metric} on half the validation set ({len(sel.dataset)} images) at each size; statistics re-estimated on {len(stats_dl.dataset)} training images:")

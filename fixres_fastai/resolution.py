@@ -9,9 +9,12 @@ from __future__ import annotations
 from fastai.vision.all import *
 from .data import *
 from .data import _check, _tfms, _out_size
+from .callback import _evaluating
+from .cache import _amp
+import time, contextlib
 
 # %% auto #0
-__all__ = ['apparent_size_ratio', 'monte_carlo_ratio', 'read_pipeline', 'recommend_test_size']
+__all__ = ['apparent_size_ratio', 'monte_carlo_ratio', 'read_pipeline', 'recommend_test_size', 'throughput']
 
 # %% ../nbs/02_resolution.ipynb #2a19cf8d
 def _sampler_terms(min_scale, max_scale, ratio, aspect, norm, n=400):
@@ -169,3 +172,31 @@ def recommend_test_size(train_size:int|DataLoaders, # Training size, or DataLoad
     train_size = check_size(train_size, 'train_size')
     check_size(multiple, 'multiple')
     return int(multiple*round(train_size/apparent_size_ratio(**kwargs)/multiple))
+
+# %% ../nbs/02_resolution.ipynb #8cb704db
+def throughput(learn:Learner,
+               size:int, # Test size (px)
+               bs:int|None=None, # Batch size; the learner's validation batch size if None
+               min_secs:float=0.5, # Time batches (at least 3, after a warm-up batch) until this many seconds have passed...
+               max_batches:int=10, # ...or this many batches
+              ) -> float:
+    "Images per second the learner's model predicts at test size `size`: the model alone (loading apart), on its device, in its precision; from the median batch"
+    size,rng = check_size(size),get_random_states()     # loading a batch draws random numbers: put them back, measuring changes no random stream
+    try: return _throughput(learn, size, bs, min_secs, max_batches)
+    finally: set_random_states(**rng)
+
+def _throughput(learn, size, bs, min_secs, max_batches):
+    dl = learn.dls.valid if len(learn.dls.valid.dataset) else learn.dls.train
+    bs = bs or dl.bs
+    model,dev = learn.model,next(learn.model.parameters()).device
+    if len(dl.dataset): xb = [x[:bs] for x in dl_at(dl, size, test=True).new(bs=bs).one_batch()[:learn.dls.n_inp]]
+    else: xb = [torch.randn(bs, 3, size, size, device=dev)]     # a learner from `load_learner`: no images, the usual 3 channels
+    if any(type(c).__name__ == 'ChannelsLast' for c in learn.cbs): xb = [x.contiguous(memory_format=torch.channels_last) for x in xb]
+    amp = _amp(learn) if dev.type == 'cuda' else None
+    sync = torch.cuda.synchronize if dev.type == 'cuda' else noop
+    with _evaluating(model), (amp or contextlib.nullcontext()):
+        model(*xb); sync()                                     # warm-up: kernels chosen, memory allocated
+        times,t0 = [],time.perf_counter()
+        while len(times) < max_batches and (len(times) < 3 or time.perf_counter()-t0 < min_secs):
+            t = time.perf_counter(); model(*xb); sync(); times.append(time.perf_counter()-t)
+    return len(xb[0])/float(np.median(times))      # the median batch: another process taking the cores for a moment does not count

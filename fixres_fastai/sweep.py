@@ -11,10 +11,10 @@ from .data import *
 from .callback import *
 from .callback import _global_pool, _evaluating, _probe
 from .learner import learner_size, _unchanged, _higher_is_better
-from .resolution import recommend_test_size
+from .resolution import recommend_test_size, throughput
 
 # %% auto #0
-__all__ = ['default_sizes', 'best_of_sweep', 'plot_sweep']
+__all__ = ['default_sizes', 'best_of_sweep', 'speed_front', 'plot_sweep']
 
 # %% ../nbs/04_sweep.ipynb #635e3ff5
 def default_sizes(size:int, multiple:int=8) -> list[int]:
@@ -43,18 +43,36 @@ def best_of_sweep(df:pd.DataFrame, metric:str|None=None) -> tuple[str, pd.Series
     metric = metric or (df.columns[2] if len(df.columns) > 2 else 'valid_loss')
     return metric, df.loc[df[metric].idxmax() if _higher_is_better(metric) else df[metric].idxmin()]
 
+def speed_front(df:pd.DataFrame, metric:str|None=None) -> list[int]:
+    "Sizes of a `res_sweep` table that no other size beats both in `metric` and in throughput (`img/s`), fastest first"
+    metric,_ = best_of_sweep(df, metric)
+    sign = 1 if _higher_is_better(metric) else -1
+    front,best = [],-np.inf
+    for _,r in df.sort_values('img/s', ascending=False).iterrows():
+        if sign*r[metric] > best: front.append(int(r['size'])); best = sign*r[metric]
+    return front
+
 def plot_sweep(df:pd.DataFrame, # A `res_sweep` table
                metric:str|None=None, # Column to plot: the first metric by default, else the loss
                train_size:int|None=None, theory:int|None=None, # Sizes to mark
-               ax=None):
-    "Plot `metric` against test size, marking the training size, the theory's pick and the best measured size"
+               ax=None, # An axis for accuracy against size; with `img/s` in `df`, a pair: then against throughput too
+               ):
+    "Plot `metric` against test size, marking the training size, the theory's pick and the best measured size; and against throughput, marking the best front"
     metric,best = best_of_sweep(df, metric)
-    if ax is None: _,ax = plt.subplots(1, 1)
-    ax.plot(df['size'], df[metric], marker='o')
-    if train_size: ax.axvline(train_size, color='gray', ls=':', label=f'trained at {train_size}')
-    if theory: ax.axvline(theory, color='orange', ls='--', label=f'theory: {theory}')
-    ax.plot(best['size'], best[metric], 'ro', label=f"best: {int(best['size'])} ({best[metric]:.4f})")
-    ax.set_xlabel('test size (px)'); ax.set_ylabel(metric); ax.legend()
+    speed = 'img/s' in df.columns
+    if ax is None: _,ax = plt.subplots(1, 2 if speed else 1, figsize=(11, 4) if speed else None)
+    a = ax[0] if is_listy(ax) or isinstance(ax, np.ndarray) else ax
+    a.plot(df['size'], df[metric], marker='o')
+    if train_size: a.axvline(train_size, color='gray', ls=':', label=f'trained at {train_size}')
+    if theory: a.axvline(theory, color='orange', ls='--', label=f'theory: {theory}')
+    a.plot(best['size'], best[metric], 'ro', label=f"best: {int(best['size'])} ({best[metric]:.4f})")
+    a.set_xlabel('test size (px)'); a.set_ylabel(metric); a.legend()
+    if not speed or a is ax: return ax
+    b,front = ax[1],df.set_index('size').loc[speed_front(df, metric)]
+    b.plot(df['img/s'], df[metric], 'o', color='C0')
+    b.plot(front['img/s'], front[metric], '-o', color='C3', label='best front: ' + ', '.join(str(s) for s in front.index))
+    for _,r in df.iterrows(): b.annotate(f"{int(r['size'])}", (r['img/s'], r[metric]), textcoords='offset points', xytext=(4, 4), fontsize=8)
+    b.set_xlabel('images per second (model alone, this device)'); b.set_ylabel(metric); b.legend()
     return ax
 
 @patch
@@ -64,8 +82,9 @@ def res_sweep(self:Learner,
               plot:bool=True, # Plot the first metric against size
               show_progress:bool=True, # A progress bar over the sizes
               dl=None, # A DataLoader to evaluate instead (a labelled `test_dl`: the way after `load_learner`)
+              speed:bool=True, # Also measure the model's throughput at each size (`img/s`)
              ) -> pd.DataFrame:
-    "Evaluate at each test size in `sizes` with no training: a table of size, loss and every metric"
+    "Evaluate at each test size in `sizes` with no training: a table of size, loss, every metric and the throughput"
     cur = learner_size(self)
     if sizes is None:
         if cur is None: raise ValueError("`sizes`: the learner's size is unknown, pass the sizes to evaluate")
@@ -75,8 +94,8 @@ def res_sweep(self:Learner,
     rows = []
     with _unchanged(self), self.no_bar():
         for s in (progress_bar(sizes, leave=False) if show_progress and not rank_distrib() else sizes):
-            rows.append([s] + [float(v) for v in self.validate(dl=_eval_dl(self, s, ds_idx, dl, labels=True))])
-    df = pd.DataFrame(rows, columns=['size'] + names)
+            rows.append([s] + [float(v) for v in self.validate(dl=_eval_dl(self, s, ds_idx, dl, labels=True))] + ([round(throughput(self, s))] if speed else []))
+    df = pd.DataFrame(rows, columns=['size'] + names + (['img/s'] if speed else []))
     if plot and not rank_distrib():   # in a distributed run only the first process plots
         try: theory = recommend_test_size(self.dls)
         except ValueError: theory = None

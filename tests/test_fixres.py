@@ -212,3 +212,21 @@ def test_auto_no_training_size_below_the_best(photos, monkeypatch):
     r = learn.fixres_report.set_index('option')
     fc.test_eq(learn.fixres_scores.set_index('size')['no training'].to_dict(), {64: .40, 80: .80, 104: .70, 128: .85})
     fc.test_eq(r.loc['no training', 'size'], 80)   # 128 scored best, but 80 is within a standard error of it (9 images)
+
+@pytest.mark.slow
+def test_auto_shows_throughput_and_obeys_its_bounds(photos):
+    "'auto' measures images per second at every size it tries, and `max_size` / `min_speed` rule sizes out, in the table, before scoring them"
+    learn = _learner(photos)
+    learn.fit(1, 1e-3)
+    before,dls = _state(learn),learn.dls
+    with pytest.raises(ValueError, match="rule out every size 'auto' would fine-tune at"): learn.fixres('auto', 1, min_speed=1e12, show=False)
+    for kw,msg in [(dict(max_size=0), '`max_size`'), (dict(min_speed=-1), '`min_speed`'), (dict(min_speed=True), '`min_speed`')]:
+        with pytest.raises(ValueError, match=msg): learn.fixres('auto', **kw)
+    with pytest.raises(ValueError, match="pass size='auto'"): learn.fixres(96, max_size=128)
+    assert not _changed(learn, before) and learn.dls is dls
+    learn.fixres('auto', 1, max_size=80, show=False)
+    sc = learn.fixres_scores
+    assert (sc['img/s'] > 0).all() and (learn.fixres_report['img/s'] > 0).all()
+    out = sc[sc['size'] > 80]
+    assert len(out) and out['note'].str.contains('ruled out: > max_size').all() and out['no training'].isna().all()
+    assert learn.fixres_report.set_index('option').loc['fixres', 'size'] <= 80
