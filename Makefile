@@ -68,6 +68,8 @@ bench: install fashion
 	$(BIN)/python benchmarks/cost.py
 	$(BIN)/python benchmarks/time_to_accuracy.py elpv --seeds 0 1 2
 	$(BIN)/python benchmarks/time_to_accuracy.py fashion --seeds 0 1 2
+	$(BIN)/python benchmarks/time_to_accuracy.py elpv --deploy --seeds 0 1 2
+	$(BIN)/python benchmarks/time_to_accuracy.py fashion --deploy --seeds 0 1 2
 	$(BIN)/python benchmarks/loading.py
 	$(BIN)/python benchmarks/memory.py
 

@@ -7,6 +7,7 @@ Both are scored at the test size on the same validation images; the wall time is
 
     python benchmarks/time_to_accuracy.py elpv --seeds 0 1 2      # pretrained EfficientNet-Lite0, 64 -> 96 px
     python benchmarks/time_to_accuracy.py fashion --seeds 0 1 2   # XResNet from scratch on the Fashion canvas, 32 -> 48 px
+    python benchmarks/time_to_accuracy.py elpv --deploy           # (small) at `train_size_for(96)`: the recipe of `--deploy-size`
 """
 import argparse, sys, time, io, contextlib
 from pathlib import Path
@@ -31,11 +32,16 @@ def recipe(data, size, seed, s):
         with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(s['epochs'], s['lr'])
     return learn, time.time()-t
 
+def deploy_small(data, s):
+    "The training size whose objects match the deployment size (the setup's large one) after FixRes, read from the setup's own pipeline"
+    dls = elpv_dls(s['large'], n=s['n'], bs=32) if data == 'elpv' else get_dls(s['large'], scale_canvas(), bs=64)
+    return train_size_for(s['large'], dls)
+
 def score(learn, dl=None):
     with learn.no_bar(): return float(learn.validate(dl=dl)[1])
 
-def run(data, seed):
-    s = SETUPS[data]
+def run(data, seed, s=None):
+    s = SETUPS[data] if s is None else s
     big,t_big = recipe(data, s['large'], seed, s)
     acc_big = score(big)
     small,t_small = recipe(data, s['small'], seed, s)
@@ -53,9 +59,11 @@ if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('data', choices=list(SETUPS))
     p.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
+    p.add_argument('--deploy', action='store_true', help="(small) at train_size_for(large), as `fixres-fastai train --deploy-size` does")
     a = p.parse_args()
-    s = SETUPS[a.data]
-    runs = pd.DataFrame({seed: run(a.data, seed) for seed in a.seeds}).T
+    s = dict(SETUPS[a.data])
+    if a.deploy: s['small'] = deploy_small(a.data, s)
+    runs = pd.DataFrame({seed: run(a.data, seed, s) for seed in a.seeds}).T
     for c in runs.columns:
         if c != 'n': runs[c] = runs[c].astype(float)
     n = runs['n'].iloc[0]
@@ -64,7 +72,8 @@ if __name__ == '__main__':
     d_acc = (runs.acc_small - runs.acc_big)*100
     total_small = runs.t_small + runs.t_fix
     lines = [f"**{'ELPV solar cells' if a.data=='elpv' else 'Fashion-MNIST canvas'}**, {what} for {s['epochs']} epochs; "
-             f"{n[0]} training / {n[1]} validation images; seeds {a.seeds}. (small): trained at {s['small']} px, then "
+             f"{n[0]} training / {n[1]} validation images; seeds {a.seeds}. (small): trained at {s['small']} px"
+             f"{' (`train_size_for(' + str(s['large']) + ')`: objects as large as at ' + str(s['large']) + ' after FixRes)' if a.deploy else ''}, then "
              f"`fixres({s['large']}, {s['fixres_epochs']})` (cached); (large): trained at {s['large']} px. Both scored at {s['large']} px.\n",
              "| | " + ' | '.join(f'seed {x}' for x in a.seeds) + " | mean |", "|---|" + "---|"*(len(a.seeds)+1)]
     rows = [(f"(large) accuracy % at {s['large']}", runs.acc_big*100), (f"(small) accuracy % at {s['small']}, before FixRes", runs.acc_small_at_small*100),
@@ -76,4 +85,4 @@ if __name__ == '__main__':
         fmt = (lambda v: f'{v:+.2f}') if 'difference' in name else (lambda v: f'{v:.2f}')
         extra = f" ± {sd(col):.2f}" if 'difference' in name or '/' in name else ''
         lines.append(f"| {name} | " + ' | '.join(fmt(v) for v in col) + f" | **{fmt(col.mean())}**{extra} |")
-    write_section(f'time-to-accuracy-{a.data}', '\n'.join(lines))
+    write_section(f'time-to-accuracy-{a.data}' + ('-deploy' if a.deploy else ''), '\n'.join(lines))

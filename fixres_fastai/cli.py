@@ -12,6 +12,7 @@ from .data import *
 from .learner import *
 from .learner import _check_args
 from .demo import *
+from .resolution import train_size_for
 import sys, time, contextlib, warnings
 
 # %% auto #0
@@ -69,7 +70,7 @@ def _arch(arch):
     return getattr(tvm, arch) if callable(getattr(tvm, arch, None)) and arch.islower() else arch
 
 def train(path:str, # Folder of images (train/ and valid/ of class folders, or class folders with --valid-pct) or a CSV file
-          size:int=128, # Training size
+          size:int=None, # Training size (128 if None)
           test_size:str='auto', # Size to fine-tune and predict at: a number, or 'auto' (measured, kept only if it helps)
           epochs:int=5, # Epochs of `fine_tune` at `size`
           fixres_epochs:int=1, # Epochs of `fixres` at `test_size`
@@ -84,17 +85,27 @@ def train(path:str, # Folder of images (train/ and valid/ of class folders, or c
           quiet:bool=False, # Print only the results table
           max_size:int=None, # 'auto': fine-tune at no size above this
           min_speed:float=None, # 'auto': fine-tune at no size where the model predicts fewer images per second on this machine
+          deploy_size:int=None, # Train small for this deployment size (at the size whose objects match it after FixRes), then fixres at it
          ):
     "Train at `size` on your images, sweep test sizes, fine-tune with FixRes at `test_size`, and export a learner that predicts there"
     t0,out,log = time.time(),Path(out),Log(quiet)
     if test_size != 'auto':
         if not str(test_size).isdigit() or int(test_size) <= 0: raise ValueError(f"`test_size` must be a positive int or 'auto', got {test_size!r}")
         test_size = int(test_size)
+    if deploy_size is not None:
+        if size is not None or test_size != 'auto':
+            raise ValueError("`deploy_size` sets both the training size and the test size: leave out `size` and `test_size`")
+        test_size = check_size(deploy_size, 'deploy_size')
     _check_args(test_size, fixres_epochs, None, 'norm+head', 'test', None, max_size=max_size, min_speed=min_speed)   # refused before training
     col = lambda c: int(c) if str(c).isdigit() else c
     set_seed(seed)
     stats = lite0_stats if arch=='lite0' else None
-    dls = get_dls(size, path, valid_pct=valid_pct, seed=seed, fn_col=col(fn_col), label_col=col(label_col), valid_col=valid_col, bs=bs, stats=stats)
+    dls = get_dls(deploy_size or size or 128, path, valid_pct=valid_pct, seed=seed, fn_col=col(fn_col), label_col=col(label_col), valid_col=valid_col, bs=bs, stats=stats)
+    if deploy_size is not None:
+        size = train_size_for(deploy_size, dls)
+        dls = dls_at(dls, size)
+        log(f"deployment size {deploy_size}: training at {size} px, where objects look as large after FixRes (train_size_for)")
+    size = size or 128
     log(f"{path}: {len(dls.train_ds)} training, {len(dls.valid_ds)} validation images, {dls.c} classes; device: {dls.device}")
     if arch=='lite0': learn = lite0_learner(dls, pretrained=pretrained, metrics=accuracy)
     else: learn = vision_learner(dls, _arch(arch), pretrained=pretrained, metrics=accuracy)

@@ -14,7 +14,7 @@ from .cache import _amp
 import time, contextlib
 
 # %% auto #0
-__all__ = ['apparent_size_ratio', 'monte_carlo_ratio', 'read_pipeline', 'recommend_test_size', 'throughput']
+__all__ = ['apparent_size_ratio', 'monte_carlo_ratio', 'read_pipeline', 'recommend_test_size', 'train_size_for', 'throughput']
 
 # %% ../nbs/02_resolution.ipynb #2a19cf8d
 def _sampler_terms(min_scale, max_scale, ratio, aspect, norm, n=400):
@@ -172,6 +172,20 @@ def recommend_test_size(train_size:int|DataLoaders, # Training size, or DataLoad
     train_size = check_size(train_size, 'train_size')
     check_size(multiple, 'multiple')
     return int(multiple*round(train_size/apparent_size_ratio(**kwargs)/multiple))
+
+# %% ../nbs/02_resolution.ipynb #f743148a
+def train_size_for(deploy_size:int, # The size the model will predict at
+                   dls:DataLoaders|None=None, # DataLoaders to read the training pipeline from (at any size); the paper's pipeline if None
+                   multiple:int=8, # Round to a multiple of this
+                   **kwargs # `apparent_size_ratio` arguments
+                  ) -> int:
+    "Training size whose objects, after FixRes, look as large as at `deploy_size`: `deploy_size * apparent_size_ratio`"
+    deploy_size = check_size(deploy_size, 'deploy_size')
+    check_size(multiple, 'multiple')
+    if dls is not None:
+        kw = read_pipeline(dls, kwargs.pop('aspect', None)); kw.pop('train_size')
+        kwargs = {**kw, **kwargs}
+    return max(multiple, int(multiple*round(deploy_size*apparent_size_ratio(**kwargs)/multiple)))
 
 # %% ../nbs/02_resolution.ipynb #8cb704db
 def throughput(learn:Learner,
