@@ -94,7 +94,7 @@ def test_same_numbers_twice_with_a_seed(photos):
         return [p.detach().clone() for p in learn.model.parameters()], sweep
     (p1,s1),(p2,s2) = run(),run()
     assert all(torch.equal(a, b) for a,b in zip(p1, p2))
-    assert s1.equals(s2)
+    assert s1.drop(columns='img/s').equals(s2.drop(columns='img/s'))      # throughput is a timing of this machine, not a result
 
 def test_truncated_jpeg_in_a_fastai_dls_is_named(photos, tmp_path):
     "A user's own ImageDataLoaders (not `get_dls`, which skips such files) with a JPEG cut short: the error names it, the learner is as it was"
