@@ -19,7 +19,7 @@ import _common
 from _common import write_section, in_own_process
 
 def _dls(data, n, train_size, bs=32, workers=0):
-    "ELPV cells (`n` of them), or `n` crops of the example photos saved at 1.25x the largest size measured"
+    "ELPV cells (`n` of them), or about `n` crops of the example photos saved at 400 px (above the largest size measured, 288)"
     from fixres_fastai import get_dls, example_folder
     if data == 'elpv':
         from fixres_fastai.demo import elpv_dls

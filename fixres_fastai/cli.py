@@ -100,12 +100,12 @@ def train(path:str, # Folder of images (train/ and valid/ of class folders, or c
     col = lambda c: int(c) if str(c).isdigit() else c
     set_seed(seed)
     stats = lite0_stats if arch=='lite0' else None
-    dls = get_dls(deploy_size or size or 128, path, valid_pct=valid_pct, seed=seed, fn_col=col(fn_col), label_col=col(label_col), valid_col=valid_col, bs=bs, stats=stats)
+    if deploy_size is None: size = size or 128
+    dls = get_dls(deploy_size or size, path, valid_pct=valid_pct, seed=seed, fn_col=col(fn_col), label_col=col(label_col), valid_col=valid_col, bs=bs, stats=stats)
     if deploy_size is not None:
         size = train_size_for(deploy_size, dls)
         dls = dls_at(dls, size)
         log(f"deployment size {deploy_size}: training at {size} px, where objects look as large after FixRes (train_size_for)")
-    size = size or 128
     log(f"{path}: {len(dls.train_ds)} training, {len(dls.valid_ds)} validation images, {dls.c} classes; device: {dls.device}")
     if arch=='lite0': learn = lite0_learner(dls, pretrained=pretrained, metrics=accuracy)
     else: learn = vision_learner(dls, _arch(arch), pretrained=pretrained, metrics=accuracy)

@@ -166,12 +166,15 @@ def _unreadable_cached(fn):
     if key not in _checked: _checked[key] = unreadable(fn)
     return _checked[key]
 
+def _names(bad) -> str:
+    "Unreadable files with their reasons, the first five named"
+    return ', '.join(f'{f} ({r})' for f,r in bad[:5]) + (f' and {len(bad)-5} more' if len(bad) > 5 else '')
+
 def _keep_readable(fns) -> np.ndarray:
     "Mask of the usable files in `fns`; one warning names the others"
     bad = [(f, r) for f in fns if (r := _unreadable_cached(f)) is not None]
     if bad:
-        names = ', '.join(f'{f} ({r})' for f,r in bad[:5]) + (f' and {len(bad)-5} more' if len(bad) > 5 else '')
-        warn(f"skipping {len(bad)} of {len(fns)} files that cannot be read as images: {names}")
+        warn(f"skipping {len(bad)} of {len(fns)} files that cannot be read as images: {_names(bad)}")
     bad = {str(f) for f,_ in bad}
     return np.array([str(f) not in bad for f in fns], dtype=bool)
 
@@ -201,9 +204,8 @@ def name_unreadable(e:Exception, dls) -> Exception:
     loaders = dls.loaders if isinstance(dls, DataLoaders) else [dls]
     bad = [(f, r) for dl in loaders for f in _item_files(dl) if isinstance(f, (str, Path)) and (r := _unreadable_cached(f)) is not None]
     if not bad: return e
-    names = ', '.join(f'{f} ({r})' for f,r in bad[:5]) + (f' and {len(bad)-5} more' if len(bad) > 5 else '')
     last = str(e).strip().splitlines()[-1] if str(e).strip() else type(e).__name__   # a loader worker's error ends with the original one
-    return UnreadableImages(f"{last}: {len(bad)} image file(s) of the DataLoaders cannot be read: {names}. "
+    return UnreadableImages(f"{last}: {len(bad)} image file(s) of the DataLoaders cannot be read: {_names(bad)}. "
                             "Remove them from the folder or table and build the DataLoaders again")
 
 @contextlib.contextmanager

@@ -227,8 +227,10 @@ def _fixres_auto(self:Learner, epochs, seed=0, guard=1., show=True, max_size=Non
     except ValueError: theory = int(8*round(cur*1.15/8))
     tried = auto_sizes(cur, theory, _pretrained_size(self.model))   # to fine-tune at; `cur` is scored too, as the baseline
     speed = {s: round(throughput(self, s)) for s in [cur]+tried}   # images per second, the model alone on this device
-    ruled = {s: 'ruled out: > max_size' if max_size is not None and s > max_size else f'ruled out: < {min_speed:g} img/s'
-             for s in tried if (max_size is not None and s > max_size) or (min_speed is not None and speed[s] < min_speed)}
+    def why_not(s):
+        if max_size is not None and s > max_size: return 'ruled out: > max_size'
+        if min_speed is not None and speed[s] < min_speed: return f'ruled out: < {min_speed:g} img/s'
+    ruled = {s: w for s in tried if (w := why_not(s))}
     sizes = [s for s in tried if s not in ruled]
     if not sizes: raise ValueError(f"`max_size`/`min_speed` rule out every size 'auto' would fine-tune at ({', '.join(f'{s} px: {speed[s]:.0f} img/s' for s in tried)}): "
                                    "loosen them, or pass a size")

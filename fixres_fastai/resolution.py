@@ -161,14 +161,17 @@ def read_pipeline(dls:DataLoaders, # DataLoaders whose training transforms to re
     return res
 
 # %% ../nbs/02_resolution.ipynb #d90d2e83
+def _pipeline(dls, kwargs) -> tuple[int, dict]:
+    "The training size of `dls` and the `apparent_size_ratio` arguments of its pipeline, `kwargs` overriding them"
+    kw = read_pipeline(dls, kwargs.pop('aspect', None))
+    return kw.pop('train_size'),{**kw, **kwargs}
+
 def recommend_test_size(train_size:int|DataLoaders, # Training size, or DataLoaders to read it and the pipeline from
                         multiple:int=8, # Round to a multiple of this
                         **kwargs # `apparent_size_ratio` arguments
                        ) -> int:
     "Test size at which objects look as large as during training: `train_size / apparent_size_ratio`"
-    if isinstance(train_size, DataLoaders):
-        kw = read_pipeline(train_size, kwargs.pop('aspect', None))
-        train_size,kwargs = kw.pop('train_size'),{**kw, **kwargs}
+    if isinstance(train_size, DataLoaders): train_size,kwargs = _pipeline(train_size, kwargs)
     train_size = check_size(train_size, 'train_size')
     check_size(multiple, 'multiple')
     return int(multiple*round(train_size/apparent_size_ratio(**kwargs)/multiple))
@@ -182,9 +185,7 @@ def train_size_for(deploy_size:int, # The size the model will predict at
     "Training size whose objects, after FixRes, look as large as at `deploy_size`: `deploy_size * apparent_size_ratio`"
     deploy_size = check_size(deploy_size, 'deploy_size')
     check_size(multiple, 'multiple')
-    if dls is not None:
-        kw = read_pipeline(dls, kwargs.pop('aspect', None)); kw.pop('train_size')
-        kwargs = {**kw, **kwargs}
+    if dls is not None: kwargs = _pipeline(dls, kwargs)[1]
     return max(multiple, int(multiple*round(deploy_size*apparent_size_ratio(**kwargs)/multiple)))
 
 # %% ../nbs/02_resolution.ipynb #8cb704db
@@ -203,9 +204,9 @@ def _throughput(learn, size, bs, min_secs, max_batches):
     dl = learn.dls.valid if len(learn.dls.valid.dataset) else learn.dls.train
     bs = bs or dl.bs
     model,dev = learn.model,next(learn.model.parameters()).device
-    if len(dl.dataset): xb = [x[:bs] for x in dl_at(dl, size, test=True).new(bs=bs).one_batch()[:learn.dls.n_inp]]
+    if len(dl.dataset): xb = list(dl_at(dl, size, test=True).new(bs=bs).one_batch()[:learn.dls.n_inp])
     else: xb = [torch.randn(bs, 3, size, size, device=dev)]     # a learner from `load_learner`: no images, the usual 3 channels
-    if any(type(c).__name__ == 'ChannelsLast' for c in learn.cbs): xb = [x.contiguous(memory_format=torch.channels_last) for x in xb]
+    if any(isinstance(c, ChannelsLast) for c in learn.cbs): xb = [x.contiguous(memory_format=torch.channels_last) for x in xb]
     amp = _amp(learn) if dev.type == 'cuda' else None
     sync = torch.cuda.synchronize if dev.type == 'cuda' else noop
     with _evaluating(model), (amp or contextlib.nullcontext()):

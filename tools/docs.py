@@ -20,7 +20,7 @@ from pathlib import Path
 
 root = Path(__file__).resolve().parent.parent
 
-def process(path=None):
+def process():
     "Process every notebook as `nbdev-proc-nbs` does; raise on any error or nbdev warning. Returns the _proc folder"
     from nbdev.quarto import refresh_quarto_yml
     from nbdev.serve import proc_nbs
@@ -64,10 +64,11 @@ def _api(module):
 def check_api(cache):
     "Every exported name has its `show_doc` entry (heading, signature, parameter docs) in its chapter's processed page"
     from fastcore.docments import docments
-    missing = []
+    missing,n = [],0
     for module,nb in chapters().items():
-        docs = _show_docs(cache/nb)
-        for name,obj in _api(module).items():
+        docs,api = _show_docs(cache/nb),_api(module)
+        n += len(api)
+        for name,obj in api.items():
             entry = next((d for d in docs if re.search(rf'^#+ {re.escape(name)}\s*$', d, re.M)), None)
             if entry is None: missing.append(f'{nb}: no show_doc entry for {name}'); continue
             short = name.split('.')[-1]
@@ -77,7 +78,7 @@ def check_api(cache):
             for p,d in dm.items():
                 if d and p not in ('return', 'self') and d.split('\n')[0] not in entry: missing.append(f'{nb}: {name} does not show the doc of `{p}`')
     if missing: raise RuntimeError('API pages incomplete:\n' + '\n'.join(missing))
-    return sum(len(_api(m)) for m in chapters())
+    return n
 
 def check_pages():
     "Each notebook's first cell holds only its title and description: nbdev turns that cell into the page's header and drops the rest"
