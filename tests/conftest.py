@@ -1,4 +1,4 @@
-import pytest, tempfile
+import pytest, tempfile, importlib.util
 from pathlib import Path
 
 def pytest_addoption(parser):
@@ -20,3 +20,12 @@ def photos():
     "An ImageNet-style folder of real photo crops, 3 classes"
     from fixres_fastai.data import example_folder
     return example_folder(Path(tempfile.mkdtemp())/'photos')
+
+@pytest.fixture(scope='session')
+def tool():
+    "Load a script of tools/ as a module: `tool('readme')`"
+    def load(name):
+        spec = importlib.util.spec_from_file_location(name, Path(__file__).parent.parent/'tools'/f'{name}.py')
+        m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)
+        return m
+    return load

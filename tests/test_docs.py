@@ -1,14 +1,9 @@
 "The docs: nbdev's processing passes with no warning, every exported name has its API entry, pages and README hold what a reader needs."
-import importlib.util, json, re, subprocess, sys
+import json, re, subprocess, sys
 from pathlib import Path
 import pytest
 
 root = Path(__file__).parents[1]
-
-def _tool(name):
-    spec = importlib.util.spec_from_file_location(name, root/'tools'/f'{name}.py')
-    m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)
-    return m
 
 @pytest.mark.slow
 def test_nbdev_processing_passes_with_the_api_reference():
@@ -17,9 +12,9 @@ def test_nbdev_processing_passes_with_the_api_reference():
     assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
     assert 'with no warning' in res.stdout and 'each with its API entry' in res.stdout
 
-def test_saved_outputs_hold_no_progress_bars():
+def test_saved_outputs_hold_no_progress_bars(tool):
     "The docs and the README show the notebooks' saved outputs: no console progress-bar redraws in them (`make nbs` cleans them)"
-    co = _tool('clean_outputs')
+    co = tool('clean_outputs')
     assert {nb.name: co.dirty(nb) for nb in sorted((root/'nbs').glob('*.ipynb')) if co.dirty(nb)} == {}
     assert co.screen('█\repoch  loss\n█\r\rEpoch 1/1 : |----| 0.00% [0/4 00:00<?]\rEpoch 1/1 :     \r0  1.5\n') == 'epoch  loss\n0  1.5\n'
 

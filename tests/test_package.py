@@ -69,9 +69,7 @@ def test_console_script_runs(tmp_path):
     out = subprocess.run([str(exe), 'demo', '--help'], capture_output=True, text=True, check=True).stdout
     assert '--quick' in out
 
-def test_readme_is_written_from_the_index_notebook():
+def test_readme_is_written_from_the_index_notebook(tool):
     "README.md has one source, nbs/index.ipynb: `make readme` writes it"
-    import importlib.util
-    spec = importlib.util.spec_from_file_location('readme', root/'tools'/'readme.py')
-    readme = importlib.util.module_from_spec(spec); spec.loader.exec_module(readme)
+    readme = tool('readme')
     assert (root/'README.md').read_text() == readme.render(root/'nbs'/'index.ipynb'), "README.md differs from nbs/index.ipynb: run `make readme`"
