@@ -3,11 +3,14 @@
 (a) test at the train size; (b) test at the recommended size, no training; (c) the official recipe
 (classifier + the last BatchNorm's statistics, test preprocessing); (d) `fixres` (last norm + head);
 (e) statistics only (label-free); (f) full fine-tuning of the whole network at the test size with the
-usual training augmentation, for the same number of epochs; (g) `fixres('auto')`: the size measured on half the
-validation set, kept only if it beats the learner as it was there by more than the paired standard error.
+usual training augmentation, for the same number of epochs; (g) `fixres('auto', fits=1)`: one fine-tune, at the size
+whose statistics-only score on half the validation set is within a standard error of the best (the rule before `fits`),
+kept only if it beats the learner as it was there by more than the paired standard error; (h) `fixres('auto')`: two
+fine-tunes (that size and the next best), the better fine-tuned kept under the same guard.
 A second table scores on the other half only, which 'auto' never chose on: (a), (b') the best size without training
-chosen on the first half, (d) and (g). Every condition starts from the same random state (`set_seed(seed)`), so paired
-differences leave out the fine-tunes' different random draws: (g) that fine-tunes at the theory's size is (d) exactly.
+chosen on the first half, (d), (g) and (h). Every condition starts from the same random state (`set_seed(seed)`), so paired
+differences leave out the fine-tunes' different random draws: (g) that fine-tunes at the theory's size is (d) exactly,
+and (h) that keeps (g)'s size is (g) exactly.
 
     python benchmarks/accuracy.py elpv --seeds 0 1 2       # pretrained EfficientNet-Lite0 on ELPV
     python benchmarks/accuracy.py fashion --seeds 0 1 2    # Fashion-MNIST on a canvas, from scratch
@@ -23,9 +26,9 @@ from fixres_fastai.learner import _halves
 
 CONDITIONS = {'a': 'test at train size', 'b': 'test at test size, no training', 'c': 'official recipe (head + BN stats)',
               'd': 'fixres (last norm + head)', 'e': 'BN statistics only (no labels)', 'f': 'full fine-tuning at test size',
-              'g': "fixres('auto'): measured size, guarded"}
+              'g': "fixres('auto', fits=1): one fine-tune, guarded", 'h': "fixres('auto'): best of two fine-tunes, guarded"}
 REPORT = {'a': 'test at train size', "b'": 'best size without training (chosen on the other half)', 'd': 'fixres at the theory\'s size',
-          'g': "fixres('auto')"}
+          'g': "fixres('auto', fits=1)", 'h': "fixres('auto')"}
 
 def trained(data, seed, quick):
     set_seed(seed)
@@ -54,7 +57,7 @@ def run(data, seed, epochs, quick):
         with learn.no_bar(), learn.no_logging(): f()
         secs[k] = time.time()-t
         acc[k] = float(learn.validate()[1]) if k not in 'ab' else acc[k]
-        if k in 'dg': half[k] = on_half()
+        if k in 'dgh': half[k] = on_half()
         reset()
     acc['a'],half['a'] = float(learn.validate()[1]),on_half()
     acc['b'] = float(learn.validate(dl=dls_at(base_dls, test_size).valid)[1])
@@ -67,14 +70,16 @@ def run(data, seed, epochs, quick):
         learn.fit_one_cycle(epochs, lr)
         learn.fixres_size = test_size
     timed('f', full)
-    def auto():
-        learn.fixres('auto', epochs, lr=lr, show=False, seed=seed)
-        r = learn.fixres_report.set_index('option')
+    def auto(k, fits):
+        learn.fixres('auto', epochs, lr=lr, show=False, seed=seed, fits=fits)
+        r,sc = learn.fixres_report.set_index('option'),learn.fixres_scores.set_index('size')
         half["b'"] = float(r.loc['no training', 'accuracy (report)'])
-        extra.update(choice=learn.fixres_choice, size=learner_size(learn),
-                     gains=', '.join(f"{o} at {r.loc[o, 'size']} {100*r.loc[o, 'gain']:+.2f} ± {100*r.loc[o, 'se']:.2f}" for o in ('no training', 'fixres')))
+        extra[k] = dict(choice=learn.fixres_choice, size=learner_size(learn),
+                        fitted=', '.join(f"{s}: {100*v:.2f}" for s,v in sc['fine-tuned'].dropna().items()),
+                        gains=', '.join(f"{o} at {r.loc[o, 'size']} {100*r.loc[o, 'gain']:+.2f} ± {100*r.loc[o, 'se']:.2f}" for o in ('no training', 'fixres')))
     extra = {}
-    timed('g', auto)
+    timed('g', lambda: auto('g', 1))
+    timed('h', lambda: auto('h', 2))
     sweep = learn.res_sweep(default_sizes(train_size), plot=False, show_progress=False)
     return dict(acc=acc, secs=secs, half=half, auto=extra, train_size=train_size, test_size=test_size, sweep=sweep,
                 n=(len(base_dls.train_ds), len(base_dls.valid_ds)))
@@ -101,8 +106,8 @@ if __name__ == '__main__':
         lines.append(f"| ({k}) {name} | " + ' | '.join(f'{v:.2f}' for v in col) +
                      f" | **{col.mean():.2f}** | {da.mean():+.2f} ± {da.std(ddof=1) if len(da)>1 else 0:.2f} | {db.mean():+.2f} ± {db.std(ddof=1) if len(db)>1 else 0:.2f} | {'' if np.isnan(sec) else f'{sec:.1f}'} |")
     lines.append("\nAccuracy in %; paired differences are mean ± standard deviation over seeds. (f) trains the whole network "
-                 "with the training augmentation at the test size, as progressive resizing would. Each condition starts from the same random state, so (g), when it fine-tunes at the theory's size, is (d)'s model. (g) is scored here on the whole "
-                 "validation set, half of which it chose on: the table below is the honest one.\n")
+                 "with the training augmentation at the test size, as progressive resizing would. Each condition starts from the same random state, so (g), when it fine-tunes at the theory's size, is (d)'s model, and (h), when it keeps (g)'s size, is (g)'s. (g) and (h) are scored here on the whole "
+                 "validation set, half of which they chose on: the table below is the honest one.\n")
     halves = pd.DataFrame({s: r['half'] for s,r in runs.items()}).T*100
     lines.append(f"On the half of the validation set that `fixres('auto')` did not choose on ({r0['n'][1]-r0['n'][1]//2} images):\n")
     lines.append("| condition | " + ' | '.join(f'seed {s}' for s in a.seeds) + " | mean | vs (a) | vs (b') | vs (d) |\n|---|" + "---|"*(len(a.seeds)+4))
@@ -111,9 +116,13 @@ if __name__ == '__main__':
         col = halves[k]
         diffs = ' | '.join(f"{(col-halves[o]).mean():+.2f} ± {sd(col-halves[o]):.2f}" for o in ('a', "b'", 'd'))
         lines.append(f"| ({k}) {name} | " + ' | '.join(f'{v:.2f}' for v in col) + f" | **{col.mean():.2f}** | {diffs} |")
-    lines.append("\n'auto' kept: " + ', '.join(f"seed {s}: {r['auto']['choice']} at {r['auto']['size']} px" for s,r in runs.items()) + ". "
-                 "Its guard on the half it chose on (gain over the learner as it was ± paired bootstrap standard error, points; "
-                 "an option must gain more than its error): " + '; '.join(f"seed {s}: {r['auto']['gains']}" for s,r in runs.items()) + ".\n")
+    for k in 'gh':
+        lines.append(f"\n({k}) kept: " + ', '.join(f"seed {s}: {r['auto'][k]['choice']} at {r['auto'][k]['size']} px" for s,r in runs.items()) + ". "
+                     "Fine-tuned on the half it chose on (size: accuracy %): " + '; '.join(f"seed {s}: {r['auto'][k]['fitted']}" for s,r in runs.items()) + ". "
+                     "Its guard there (gain over the learner as it was ± paired bootstrap standard error, points; "
+                     "an option must gain more than its error): " + '; '.join(f"seed {s}: {r['auto'][k]['gains']}" for s,r in runs.items()) + ".")
+    changed = [s for s,r in runs.items() if (r['auto']['g']['choice'], r['auto']['g']['size']) != (r['auto']['h']['choice'], r['auto']['h']['size'])]
+    lines.append(f"\nChoices that two fine-tunes changed: {', '.join(f'seed {s}' for s in changed) or 'none'}.\n")
     sw = pd.concat([r['sweep'].set_index('size')['accuracy'].rename(f'seed {s}') for s,r in runs.items()], axis=1)*100
     sw['mean'] = sw.mean(axis=1)
     lines.append(f"The sweep of the model trained at {r0['train_size']} px, with no fine-tuning (accuracy % by test size):\n")

@@ -86,6 +86,7 @@ def train(path:str, # Folder of images (train/ and valid/ of class folders, or c
           max_size:int=None, # 'auto': fine-tune at no size above this
           min_speed:float=None, # 'auto': fine-tune at no size where the model predicts fewer images per second on this machine
           deploy_size:int=None, # Train small for this deployment size (at the size whose objects match it after FixRes), then fixres at it
+          fits:int=2, # 'auto': sizes to fine-tune at (by the statistics-only scores), the best fine-tuned kept
          ):
     "Train at `size` on your images, sweep test sizes, fine-tune with FixRes at `test_size`, and export a learner that predicts there"
     t0,out,log = time.time(),Path(out),Log(quiet)
@@ -96,7 +97,7 @@ def train(path:str, # Folder of images (train/ and valid/ of class folders, or c
         if size is not None or test_size != 'auto':
             raise ValueError("`deploy_size` sets both the training size and the test size: leave out `size` and `test_size`")
         test_size = check_size(deploy_size, 'deploy_size')
-    _check_args(test_size, fixres_epochs, None, 'norm+head', 'test', None, max_size=max_size, min_speed=min_speed)   # refused before training
+    _check_args(test_size, fixres_epochs, None, 'norm+head', 'test', None, max_size=max_size, min_speed=min_speed, fits=fits)   # refused before training
     col = lambda c: int(c) if str(c).isdigit() else c
     set_seed(seed)
     stats = lite0_stats if arch=='lite0' else None
@@ -113,7 +114,7 @@ def train(path:str, # Folder of images (train/ and valid/ of class folders, or c
     with log.stage(f"{'fine_tune' if pretrained else 'fit_one_cycle'}({epochs}) at {size} px"):
         if pretrained: learn.fine_tune(epochs, lr)
         else: learn.fit_one_cycle(epochs, lr)
-    bounds = {k:v for k,v in dict(max_size=max_size, min_speed=min_speed).items() if v is not None}
+    bounds = {k:v for k,v in dict(max_size=max_size, min_speed=min_speed, fits=fits if test_size == 'auto' else None).items() if v is not None}
     res = run_fixres(learn, test_size, fixres_epochs, out=out, stage=log.stage, **bounds)
     learn.export(out.resolve()/'export.pkl')
     _report(res, out, t0, learn, log)

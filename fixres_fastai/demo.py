@@ -11,7 +11,7 @@ from .data import *
 from .data import _check
 from .learner import *
 from .sweep import *
-from .resolution import throughput
+from .learner import _metric, _candidates
 import gzip, importlib, contextlib
 
 # %% auto #0
@@ -109,7 +109,7 @@ def fashion_canvas(dest, # Folder to write (`train/` and `valid/` of class folde
 def run_fixres(learn:Learner,
                test_size:int|str='auto', # Size to fine-tune at: an int, or 'auto' (measured by `learn.fixres('auto')`, kept only if it helps)
                epochs:int=1, # Epochs of `fixres`
-               sizes:list|None=None, # Sizes to sweep with no training (0.75x to 1.75x the training size if None)
+               sizes:list|None=None, # Sizes to sweep with no training; if None, 0.75x to 1.75x the training size (with 'auto': up to the training size, then the sizes 'auto' tries)
                out:Path|None=None, # Folder to save `sweep.png` and `sweep.csv` in
                stage=None, # `stage(what)`: a context manager around each step (the command logs with it); none if None
                **kwargs # Passed to `learn.fixres`
@@ -118,9 +118,12 @@ def run_fixres(learn:Learner,
     stage = stage or (lambda what: contextlib.nullcontext())
     train_size = learner_size(learn)
     if test_size != 'auto': test_size = check_size(test_size, 'test_size')
-    sizes = sorted(set(sizes or default_sizes(train_size)) | {train_size} | ({test_size} if test_size != 'auto' else set()))
+    if sizes is None:   # with 'auto', the sizes it tries: it then predicts none of them again
+        sizes = default_sizes(train_size) if test_size != 'auto' else [s for s in default_sizes(train_size) if s < train_size] + _candidates(learn)[2]
+    sizes = sorted(set(sizes) | {train_size} | ({test_size} if test_size != 'auto' else set()))
+    m = SizeMeasures(learn)   # each size's validation outputs and throughput, measured once: the sweep's, read again by 'auto' and the last row
     with stage(f'sweep of {len(sizes)} test sizes, no training'):
-        sweep = learn.res_sweep(sizes, plot=out is not None, show_progress=False)
+        sweep = learn.res_sweep(sizes, plot=out is not None, show_progress=False, measures=m)
     metric,best = best_of_sweep(sweep)
     best = int(best['size'])
     if out is not None and not rank_distrib():   # in a distributed run only the first process writes
@@ -131,10 +134,9 @@ def run_fixres(learn:Learner,
     rows = [(train_size, train_size, 'no', float(at(train_size)), int(at(train_size, 'img/s')))]
     if best != train_size: rows.append((train_size, best, 'no (best of sweep)', float(at(best)), int(at(best, 'img/s'))))
     with stage(f'fixres at {test_size} px' if test_size != 'auto' else "fixres('auto'): score the sizes, fine-tune, keep the best"):
-        learn.fixres(test_size, epochs, show=False, **kwargs)
+        learn.fixres(test_size, epochs, show=False, measures=m, **kwargs)
     kept = learn.fixres_choice if test_size == 'auto' else 'fixres'
     how = {'fixres': 'yes (fixres)', 'no training': 'no (auto: larger size only)', 'as it was': 'no (auto kept the learner as it was)'}[kept]
     size = learner_size(learn)
-    speed = int(at(size, 'img/s')) if size in sizes else round(throughput(learn, size))
-    rows.append((train_size, size, how, learn._score(learn.dls.valid, metric), speed))
+    rows.append((train_size, size, how, _metric(learn, metric, *m.outputs(size)), m.speed(size)))
     return pd.DataFrame(rows, columns=['train size', 'test size', 'fine-tuned', metric, 'img/s'])

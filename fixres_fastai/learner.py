@@ -11,11 +11,11 @@ from .data import *
 from .callback import *
 from .callback import _evaluating, _probe, _modes_kept, _tracks_stats
 from .cache import TrunkCacheCallback, random_tfms, cached_preds
-import time
+import time, hashlib
 from .resolution import recommend_test_size, throughput
 
 # %% auto #0
-__all__ = ['learner_size', 'auto_sizes', 'paired_gain']
+__all__ = ['learner_size', 'auto_sizes', 'paired_gain', 'SizeMeasures']
 
 # %% ../nbs/03_learner.ipynb #6788558b
 def learner_size(learn:Learner) -> int|None:
@@ -53,7 +53,7 @@ class _Snapshot:
         if self.rec: learn.recorder.__dict__.update(self.rec)
 
 # %% ../nbs/03_learner.ipynb #807b760e
-def _check_args(size, epochs, lr, train, train_aug, dls, cache=None, cache_ram=4., guard=1., max_size=None, min_speed=None):
+def _check_args(size, epochs, lr, train, train_aug, dls, cache=None, cache_ram=4., guard=1., max_size=None, min_speed=None, fits=2):
     if size != 'auto' and not is_count(size): raise ValueError(f"`size` must be a positive int or 'auto', got {size!r}")
     if not is_count(epochs):
         raise ValueError(f"`epochs` must be an int >= 1, got {epochs!r}")
@@ -70,8 +70,9 @@ def _check_args(size, epochs, lr, train, train_aug, dls, cache=None, cache_ram=4
     if max_size is not None and not is_count(max_size): raise ValueError(f"`max_size` must be None or a positive int (px), got {max_size!r}")
     if min_speed is not None and (isinstance(min_speed, bool) or not isinstance(min_speed, (int, float)) or not min_speed > 0):
         raise ValueError(f"`min_speed` must be None or a positive number of images per second, got {min_speed!r}")
-    if size != 'auto' and (max_size is not None or min_speed is not None):
-        raise ValueError(f"`max_size` and `min_speed` bound the sizes 'auto' may choose: pass size='auto', or leave them out with size={size!r}")
+    if not is_count(fits): raise ValueError(f"`fits` must be an int >= 1 (sizes 'auto' fine-tunes at), got {fits!r}")
+    if size != 'auto' and (max_size is not None or min_speed is not None or fits != 2):
+        raise ValueError(f"`max_size`, `min_speed` and `fits` steer the sizes 'auto' may choose: pass size='auto', or leave them out with size={size!r}")
     return size if size=='auto' else int(size)
 
 def _check_has_images(dls):
@@ -101,18 +102,22 @@ def fixres(self:Learner, size:int|str, epochs:int=1, lr=None, train:str='norm+he
            show:bool=True, # Print the cache's size, and for 'auto' the table of scores and the choice
            max_size:int|None=None, # 'auto': fine-tune at no size above this
            min_speed:float|None=None, # 'auto': fine-tune at no size where the model predicts fewer images per second on this device (`throughput`)
+           fits:int=2, # 'auto': fine-tune at this many sizes (by the statistics-only scores) and keep the best fine-tuned; 1: the smallest within a standard error of the best only
+           measures=None, # Outputs and throughputs of this learner on its validation set, shared with `res_sweep`: read, not measured again, and filled with the fine-tuned outputs
            **kwargs):
     "Fine-tune the last norm layer and the head at test size `size` (FixRes; 'auto': measured, and kept only if it helps), and leave the learner predicting there"
-    size = _check_args(size, epochs, lr, train, train_aug, dls, cache, cache_ram, guard, max_size, min_speed)
+    size = _check_args(size, epochs, lr, train, train_aug, dls, cache, cache_ram, guard, max_size, min_speed, fits)
+    if measures is not None and (getattr(measures, 'learn', None) is not self or getattr(measures, 'dl', None) is not ifnone(dls, self.dls).valid):
+        raise ValueError("`measures` must be a `SizeMeasures` of this learner on the validation DataLoader it fine-tunes with (`SizeMeasures(learn)`, or of `dls.valid` with `dls=`)")
     if dls is None: _check_has_images(self.dls)
     with naming_unreadable(dls if dls is not None else self.dls):
         if size == 'auto':
-            return self._fixres_auto(epochs, seed=seed, guard=guard, show=show, max_size=max_size, min_speed=min_speed, dls=dls, lr=lr, train=train, train_aug=train_aug, norm=norm,
+            return self._fixres_auto(epochs, seed=seed, guard=guard, show=show, max_size=max_size, min_speed=min_speed, fits=fits, measures=measures, dls=dls, lr=lr, train=train, train_aug=train_aug, norm=norm,
                                      train_from=train_from, reset_stats=reset_stats, cache=cache, cache_ram=cache_ram, **kwargs)
-        self._fixres_at(size, epochs, lr, train, train_aug, norm, train_from, reset_stats, dls, cache, cache_ram, show, **kwargs)
+        self._fixres_at(size, epochs, lr, train, train_aug, norm, train_from, reset_stats, dls, cache, cache_ram, show, measures, **kwargs)
 
 @patch
-def _fixres_at(self:Learner, size, epochs, lr, train, train_aug, norm, train_from, reset_stats, dls, cache, cache_ram, show, **kwargs):
+def _fixres_at(self:Learner, size, epochs, lr, train, train_aug, norm, train_from, reset_stats, dls, cache, cache_ram, show, measures=None, **kwargs):
     "`fixres` at one size, its arguments checked: the whole learner put back if the fit fails"
     cb = FixResCallback(train=train, norm=norm, train_from=train_from, reset_stats=reset_stats)
     tc = TrunkCacheCallback(ram=cache_ram, say_why=bool(cache), verbose=show) if cache is not False and train!='stats' else None
@@ -122,17 +127,19 @@ def _fixres_at(self:Learner, size, epochs, lr, train, train_aug, norm, train_fro
     _check_model(self.model, fit_dls.valid if len(fit_dls.valid_ds) else fit_dls.train, self.dls.n_inp, size, cb)
     if cur is not None and size < cur and not rank_distrib():
         warn(f"`size`={size} is smaller than the size the learner works at ({cur}): FixRes usually tests at a larger one")
+    vo = _ValidOutputs(self.model) if measures is not None and dls is None and train!='stats' and world_size() < 2 else None   # the last validation pass: the fine-tuned outputs at `size`
     snap = _Snapshot(self)
     try:
         self.dls = fit_dls
         if train=='stats': self._stats_passes(cb, epochs)
-        else: self.fit_one_cycle(epochs, lr, cbs=L(kwargs.pop('cbs', None))+cb+L(tc), **{'reset_opt':True, **kwargs})
+        else: self.fit_one_cycle(epochs, lr, cbs=L(kwargs.pop('cbs', None))+cb+L(tc)+L(vo), **{'reset_opt':True, **kwargs})
     except BaseException:
         cb.restore()
         if tc is not None: tc.restore()
         snap.restore()
         raise
     self.dls,self.fixres_size = after_dls,size
+    if vo is not None: measures.put(size, *vo.result(), key=(vo.weights, size))   # a callback's `after_fit` may change the weights after that pass
 
 # %% ../nbs/03_learner.ipynb #67fff5e8
 @patch
@@ -168,10 +175,18 @@ def _subset(dl, idxs, **kwargs):
     sub = type(ds)(tls=[tl._new(tl._get(list(idxs)), split_idx=tl.split_idx) for tl in ds.tls], n_inp=ds.n_inp)
     return dl.new(sub, shuffle=False, drop_last=False, **kwargs)
 
+def _at(dl, size):
+    "`dl` at `size`, its items through the validation transforms, in order"
+    return dl_at(dl, size, test=True).new(shuffle=False, drop_last=False)
+
+def _half_idxs(n, seed):
+    "A random half of `n` items to select on, and the other half to report on: two sorted index tensors"
+    idx = np.random.default_rng(seed).permutation(n)
+    return [torch.as_tensor(sorted(i), dtype=torch.long) for i in (idx[:n//2], idx[n//2:])]
+
 def _halves(dl, seed):
-    "A random half of `dl`'s items to select on, and the other half to report on"
-    idx = np.random.default_rng(seed).permutation(len(dl.dataset))
-    return [_subset(dl, sorted(i)) for i in (idx[:len(idx)//2], idx[len(idx)//2:])]
+    "`dl` on a random half of its items to select on, and on the other half to report on"
+    return [_subset(dl, i.tolist()) for i in _half_idxs(len(dl.dataset), seed)]
 
 def auto_sizes(train_size:int, theory:int, pretrained:int|None=None, n:int=3, multiple:int=8) -> list[int]:
     "Sizes 'auto' may fine-tune at: `n` steps from the theory's size (at least one step above `train_size`) to twice `train_size`, and the pretrained size"
@@ -186,6 +201,14 @@ def _pretrained_size(model):
     for m in model.modules():
         cfg = getattr(m, 'pretrained_cfg', None)
         if isinstance(cfg, dict) and cfg.get('input_size'): return int(cfg['input_size'][-1])
+
+def _candidates(learn, dls=None):
+    "The learner's size, the theory's test size and the sizes 'auto' may fine-tune at, for `dls` (the learner's if None)"
+    src,cur = ifnone(dls, learn.dls),learner_size(learn)
+    if cur is None: raise ValueError("`size`: 'auto' starts from the learner's size, which its transforms do not tell: pass a size")
+    try: theory = recommend_test_size(src)
+    except ValueError: theory = int(8*round(cur*1.15/8))
+    return cur, theory, auto_sizes(cur, theory, _pretrained_size(learn.model))
 
 # %% ../nbs/03_learner.ipynb #d4d3fa54
 @patch
@@ -217,16 +240,79 @@ def paired_gain(learn:Learner, metric:str, base, other, seed:int=0, n_boot:int=2
     boots = [f(other, i) - f(base, i) for i in (torch.from_numpy(rng.integers(0, n, n)) for _ in range(n_boot))]
     return f(other) - f(base), float(np.std(boots))
 
+
+# %% ../nbs/03_learner.ipynb #a1b2c3d4
+def _fingerprint(model) -> str:
+    "A hash of the model's weights and buffers: outputs are shared only between calls that predict with the same ones"
+    h = hashlib.blake2b(digest_size=16)
+    for k,v in model.state_dict().items():
+        h.update(k.encode()); h.update(v.detach().cpu().contiguous().reshape(-1).view(torch.uint8).numpy().tobytes())
+    return h.hexdigest()
+
+class SizeMeasures:
+    "A learner's raw outputs on a DataLoader's items at each test size, and its throughput at each size: each measured once, for the weights it was measured with"
+    def __init__(self,
+                 learn:Learner, # The learner whose outputs are measured
+                 dl=None, # A DataLoader of labelled images (in order); the learner's validation one if None
+                ):
+        self.learn,self.dl = learn,ifnone(dl, learn.dls.valid)
+        self.n,self.outs,self.speeds = len(self.dl.dataset),{},{}   # outs: {(weights, size): [outputs, targets, which items are in]}
+
+    def speed(self, size:int) -> int:
+        "Images per second at `size` (`throughput`: it depends on the model's shape, not its weights)"
+        if size not in self.speeds: self.speeds[size] = round(throughput(self.learn, size))
+        return self.speeds[size]
+
+    def has(self, size:int, idxs=None) -> bool:
+        "Whether the outputs at `size` of the items at `idxs` (all if None) are measured, for the learner's current weights"
+        e = self.outs.get((_fingerprint(self.learn.model), size))
+        return e is not None and bool(e[2][slice(None) if idxs is None else torch.as_tensor(idxs, dtype=torch.long)].all())
+
+    def outputs(self, size:int, idxs=None) -> tuple:
+        "Raw outputs and targets (a tuple) at `size` on the items at `idxs` (all if None), predicting only the items not yet predicted with these weights"
+        key,idxs = (_fingerprint(self.learn.model), size),torch.arange(self.n) if idxs is None else torch.as_tensor(idxs, dtype=torch.long)
+        e = self.outs.get(key)
+        todo = idxs if e is None else idxs[~e[2][idxs]]
+        if len(todo):
+            todo,rng = todo.unique(),get_random_states()   # sorted; building DataLoaders draws random numbers: measuring changes no random stream
+            try:
+                dl = self.dl if len(todo) == self.n else _subset(self.dl, todo.tolist())
+                self.put(size, *self.learn._outputs(_at(dl, size)), idxs=todo, key=key)
+            finally: set_random_states(**rng)
+            e = self.outs[key]
+        return e[0][idxs],tuple(t[idxs] for t in e[1])
+
+    def put(self, size:int, out, targs, idxs=None, key=None):
+        "Keep outputs and targets at `size` of the items at `idxs` (all if None), predicted with the learner's current weights"
+        key,idxs = key or (_fingerprint(self.learn.model), size),torch.arange(self.n) if idxs is None else torch.as_tensor(idxs, dtype=torch.long)
+        if key not in self.outs:
+            self.outs[key] = [out.new_zeros(self.n, *out.shape[1:]), tuple(t.new_zeros(self.n, *t.shape[1:]) for t in targs), torch.zeros(self.n, dtype=torch.bool)]
+        e = self.outs[key]
+        e[0][idxs] = out
+        for t,v in zip(e[1], targs): t[idxs] = v
+        e[2][idxs] = True
+
+class _ValidOutputs(Callback):
+    "The raw outputs and targets of a fit's last validation pass, in order, and the fingerprint of the weights of `model` that made them"
+    def __init__(self, model): self.model = model     # the whole model: a trunk cache runs only its top in the fit
+    def before_validate(self): self.outs,self.targs = [],[]
+    def after_batch(self):
+        if not self.training: self.outs.append(to_detach(self.pred).float()); self.targs.append(to_detach(self.yb))
+    def after_validate(self): self.weights = _fingerprint(self.model)
+    def result(self): return torch.cat(self.outs),tuple(torch.cat(t) for t in zip(*self.targs))
+
+# %% ../nbs/03_learner.ipynb #b2c3d4e5
 @patch
-def _fixres_auto(self:Learner, epochs, seed=0, guard=1., show=True, max_size=None, min_speed=None, dls=None, train='norm+head', train_aug='test', norm=None, **kwargs):
-    "`fixres` at the candidate size that scores best on half the validation set, kept only if it beats the learner as it was there by more than `guard` standard errors"
-    t0,src,cur,rng = time.time(),ifnone(dls, self.dls),learner_size(self),get_random_states()
-    if cur is None: raise ValueError("`size`: 'auto' starts from the learner's size, which its transforms do not tell: pass a size")
+def _fixres_auto(self:Learner, epochs, seed=0, guard=1., show=True, max_size=None, min_speed=None, fits=2, measures=None, dls=None,
+                 train='norm+head', train_aug='test', norm=None, **kwargs):
+    "`fixres` at the candidate sizes that score best on half the validation set, the best fine-tuned kept only if it beats the learner as it was there by more than `guard` standard errors"
+    t0,src,rng = time.time(),ifnone(dls, self.dls),get_random_states()
+    cur,theory,tried = _candidates(self, dls)   # `tried`: to fine-tune at; `cur` is scored too, as the baseline
     if len(src.valid_ds) < 4: raise ValueError("`size`: 'auto' needs at least 4 validation images (half to choose on, half to report on): pass a size")
-    try: theory = recommend_test_size(src)
-    except ValueError: theory = int(8*round(cur*1.15/8))
-    tried = auto_sizes(cur, theory, _pretrained_size(self.model))   # to fine-tune at; `cur` is scored too, as the baseline
-    speed = {s: round(throughput(self, s)) for s in [cur]+tried}   # images per second, the model alone on this device
+    m = ifnone(measures, SizeMeasures(self, src.valid))
+    if m.learn is not self or m.dl is not src.valid:
+        raise ValueError("`measures` must measure this learner on the validation DataLoader 'auto' scores on (`SizeMeasures(learn)`, or of `dls.valid` with `dls=`)")
+    speed = {s: m.speed(s) for s in [cur]+tried}   # images per second, the model alone on this device
     def why_not(s):
         if max_size is not None and s > max_size: return 'ruled out: > max_size'
         if min_speed is not None and speed[s] < min_speed: return f'ruled out: < {min_speed:g} img/s'
@@ -234,45 +320,56 @@ def _fixres_auto(self:Learner, epochs, seed=0, guard=1., show=True, max_size=Non
     sizes = [s for s in tried if s not in ruled]
     if not sizes: raise ValueError(f"`max_size`/`min_speed` rule out every size 'auto' would fine-tune at ({', '.join(f'{s} px: {speed[s]:.0f} img/s' for s in tried)}): "
                                    "loosen them, or pass a size")
-    sel,rep = _halves(src.valid, seed)
+    sel,rep = _half_idxs(m.n, seed)
     metric = self.metrics[0].name if len(self.metrics) else 'valid_loss'
     sign = 1 if _higher_is_better(metric) else -1
     best = lambda d: max(d, key=lambda s: sign*d[s])     # the first (smallest) size on ties
     def prior(d):   # the smallest size within one standard error of the best: a larger size must be clearly better
         b = d[best(d)]
         if not 0 <= b <= 1 or sign < 0: return best(d)
-        return first(s for s in sorted(d) if d[s] >= b - math.sqrt(b*(1-b)/len(sel.dataset)))
-    at = lambda dl, s: dl_at(dl, s, test=True)
+        return first(s for s in sorted(d) if d[s] >= b - math.sqrt(b*(1-b)/len(sel)))
     n_train = len(src.train_ds)
     stats_dl = _subset(src.train, sorted(np.random.default_rng(seed).permutation(n_train)[:min(n_train, max(256, n_train//(2*len(sizes))))]))
-    nc = fixres_parts(self.model, *_probe(at(sel, cur), self.dls.n_inp), norm=norm)[0]
+    nc = fixres_parts(self.model, *_probe(dl_at(src.valid, cur, test=True), self.dls.n_inp), norm=norm)[0]
     with_stats = train != 'head' and _tracks_stats(nc.module)
     state = {k:v.detach().clone() for k,v in self.model.state_dict().items()} if with_stats else None
-    outs,plain,stats = {},{},{}
-    def keep(s, o):   # the outputs of `cur` and of the best size so far, no more: 'auto' holds two sizes' outputs at most
-        outs[s],plain[s] = o,_metric(self, metric, *o)
-        for k in [k for k in outs if k not in (cur, best(plain))]: del outs[k]
-    keep(cur, self._outputs(at(sel, cur)))
-    for s in sizes:
-        if not with_stats: keep(s, self._outputs(at(sel, s))); continue
-        with cached_preds(self, at(sel, s), [nc.name], ram=kwargs.get('cache_ram', 4.), on=kwargs.get('cache') is not False) as gp:   # scored twice: the trunk runs once
-            keep(s, self._outputs(at(sel, s), gp))
+    stats = {}
+    for s in sizes:   # no training and statistics-only, on the choosing half: the trunk runs once for both, or not at all where a sweep measured the first
+        dl,have = dl_at(_subset(src.valid, sel), s, test=True),m.has(s, sel)
+        if have and not with_stats: continue
+        with cached_preds(self, dl, [nc.name], ram=kwargs.get('cache_ram', 4.), on=with_stats and not have and kwargs.get('cache') is not False) as gp:
+            if not have: m.put(s, *self._outputs(dl, gp), idxs=sel)
+            if not with_stats: continue
             try:
-                self._stats_passes(FixResCallback(train='stats', norm=norm), 1, dl=at(stats_dl, s))
-                stats[s] = self._score(at(sel, s), metric, gp)
+                self._stats_passes(FixResCallback(train='stats', norm=norm), 1, dl=dl_at(stats_dl, s, test=True))
+                stats[s] = self._score(dl, metric, gp)
             finally: self.model.load_state_dict(state)
-    fit_size,no_train = prior(stats or {s:plain[s] for s in sizes}),prior(plain)   # one rule for both sizes: a larger one must be clearly better
-    no_out = outs[no_train] if no_train in outs else self._outputs(at(sel, no_train))   # `prior` may pass over the best size: predict its choice again
-    reported = {'as it was': self._score(at(rep, cur), metric), 'no training': self._score(at(rep, no_train), metric)}
+    plain = {s: _metric(self, metric, *m.outputs(s, sel)) for s in [cur]+sizes}
+    cheap = stats or {s:plain[s] for s in sizes}
+    no_train = prior(plain)                                              # a larger size must be clearly better
+    base,no_out = m.outputs(cur, sel),m.outputs(no_train, sel)
+    reported = {o: _metric(self, metric, *m.outputs(s, rep)) for o,s in (('as it was', cur), ('no training', no_train))}   # a sweep shares these too
+    first_fit = prior(cheap)                                                      # the smallest size within a standard error of the best
+    to_fit = sorted([first_fit] + sorted((s for s in sizes if s != first_fit), key=lambda s: (-sign*cheap[s], s))[:fits-1])   # and the next best
     t1 = time.time()
-    snap = _Snapshot(self)
-    set_random_states(**rng)   # the fine-tune draws what `fixres(fit_size)` would have drawn: measuring changes no random stream
-    self.fixres(fit_size, epochs, train=train, train_aug=train_aug, norm=norm, dls=dls, show=show, **kwargs)
+    snap,fitted,kept_fit = _Snapshot(self),{},None
+    try:
+        for s in to_fit:
+            set_random_states(**rng)   # each fine-tune draws what `fixres(s)` would have drawn: measuring changes no random stream
+            self.fixres(s, epochs, train=train, train_aug=train_aug, norm=norm, dls=dls, show=show, measures=m, **kwargs)   # its last validation pass fills `m`
+            fitted[s] = _metric(self, metric, *m.outputs(s, sel))
+            if best(fitted) == s: kept_fit = _Snapshot(self)
+            snap.restore()
+        fit_size = best(fitted)
+        kept_fit.restore()
+        fit_out = m.outputs(fit_size, sel)
+        reported['fixres'] = _metric(self, metric, *m.outputs(fit_size, rep))
+    except BaseException:
+        snap.restore()
+        raise
     t2 = time.time()
-    reported['fixres'] = self._score(at(rep, fit_size), metric)
-    fit_out = self._outputs(at(sel, fit_size))
-    options = [('as it was', cur, plain[cur]), ('no training', no_train, plain[no_train]), ('fixres', fit_size, _metric(self, metric, *fit_out))]
-    gains = [(0., 0.), paired_gain(self, metric, outs[cur], no_out, seed=seed), paired_gain(self, metric, outs[cur], fit_out, seed=seed)]
+    options = [('as it was', cur, plain[cur]), ('no training', no_train, plain[no_train]), ('fixres', fit_size, fitted[fit_size])]
+    gains = [(0., 0.), paired_gain(self, metric, base, no_out, seed=seed), paired_gain(self, metric, base, fit_out, seed=seed)]
     passes = lambda g, se: g > guard*se if se > 0 else g > 0   # no error (the same outputs): a gain is a gain
     kept = max((o for o,(g,se) in zip(options, gains) if o[0] == 'as it was' or passes(g, se)), key=lambda o: sign*o[2])   # the first, simplest, on ties
     if kept[0] != 'fixres':
@@ -281,14 +378,15 @@ def _fixres_auto(self:Learner, epochs, seed=0, guard=1., show=True, max_size=Non
     every = [cur]+tried
     self.fixres_scores = pd.DataFrame(dict(size=every, note=['trained at' if s==cur else '; '.join(n for n in ('theory' if s==theory else '', ruled.get(s, '')) if n) for s in every],
                                            **{'no training': [plain.get(s, np.nan) for s in every]},
-                                           **({'stats only': [stats.get(s, np.nan) for s in every]} if stats else {}), **{'img/s': [speed[s] for s in every]}))
+                                           **({'stats only': [stats.get(s, np.nan) for s in every]} if stats else {}),
+                                           **{'fine-tuned': [fitted.get(s, np.nan) for s in every], 'img/s': [speed[s] for s in every]}))
     self.fixres_report = pd.DataFrame([{'option': o, 'size': s, f'{metric} (select)': v, 'gain': g, 'se': se,
                                         f'{metric} (report)': reported[o], 'img/s': speed[s], 'kept': '<-' if o==kept[0] else ''} for (o,s,v),(g,se) in zip(options, gains)])
     self.fixres_choice = kept[0]
     if show and not rank_distrib():
-        print(f"'auto': {metric} on half the validation set ({len(sel.dataset)} images) at each size; statistics re-estimated on {len(stats_dl.dataset)} training images:")
+        print(f"'auto': {metric} on half the validation set ({len(sel)} images) at each size; statistics re-estimated on {len(stats_dl.dataset)} training images:")
         print(self.fixres_scores.to_string(index=False, float_format=lambda v: f'{v:.4f}', na_rep='-'))
-        print(f"fine-tuned at {fit_size}. On that half, each option's gain over the learner as it was, with its standard error (paired bootstrap);\n"
-              f"kept: the best option whose gain exceeds {'its standard error' if guard == 1 else f'{guard:g} standard errors'}. Reported on the other half ({len(rep.dataset)} images):")
+        print(f"fine-tuned at {', '.join(map(str, to_fit))} (by the {'statistics-only' if stats else 'no-training'} scores); the best fine-tuned: {fit_size}. On that half, each option's gain over the learner as it was,\n"
+              f"with its standard error (paired bootstrap); kept: the best option whose gain exceeds {'its standard error' if guard == 1 else f'{guard:g} standard errors'}. Reported on the other half ({len(rep)} images):")
         print(self.fixres_report.to_string(index=False, float_format=lambda v: f'{v:.4f}'))
-        print(f"cost: {t1-t0:.1f} s to score {len(sizes)} sizes, {t2-t1:.1f} s to fine-tune")
+        print(f"cost: {t1-t0:.1f} s to score {len(sizes)} sizes, {t2-t1:.1f} s to fine-tune at {len(to_fit)}")

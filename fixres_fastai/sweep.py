@@ -10,8 +10,8 @@ from fastai.vision.all import *
 from .data import *
 from .callback import *
 from .callback import _global_pool, _evaluating, _probe
-from .learner import learner_size, _unchanged, _higher_is_better
-from .resolution import recommend_test_size, throughput
+from .learner import learner_size, _unchanged, _higher_is_better, _metric, _at, SizeMeasures
+from .resolution import recommend_test_size
 
 # %% auto #0
 __all__ = ['default_sizes', 'best_of_sweep', 'speed_front', 'plot_sweep']
@@ -26,8 +26,8 @@ def _check_sizes(sizes, arg='sizes'):
     if not is_listy(sizes) or not len(sizes): raise ValueError(f"`{arg}` must be a non-empty list of positive ints, got {sizes!r}")
     return [check_size(s, arg) for s in sizes]
 
-def _eval_dl(learn, size, ds_idx=1, dl=None, labels=False):
-    "`dl` (else `learn.dls[ds_idx]`) at `size`, its items through the validation transforms, in order"
+def _source_dl(learn, ds_idx=1, dl=None, labels=False):
+    "`dl`, else `learn.dls[ds_idx]`, checked: it holds images, and labels if `labels`"
     if dl is None:
         dl = learn.dls[ds_idx]
         if not len(dl.dataset):
@@ -35,7 +35,11 @@ def _eval_dl(learn, size, ds_idx=1, dl=None, labels=False):
                              "pass `dl=learn.dls.test_dl(files, with_labels=True)`")
     if labels and len(getattr(dl.dataset, 'tls', ())) <= dl.n_inp:
         raise ValueError("`dl` has no labels to score against: build it with `learn.dls.test_dl(items, with_labels=True)`")
-    return dl_at(dl, size, test=True).new(shuffle=False, drop_last=False)
+    return dl
+
+def _eval_dl(learn, size, ds_idx=1, dl=None):
+    "`dl` (else `learn.dls[ds_idx]`) at `size`, its items through the validation transforms, in order"
+    return _at(_source_dl(learn, ds_idx, dl), size)
 
 # %% ../nbs/04_sweep.ipynb #6b1f0bd9
 def best_of_sweep(df:pd.DataFrame, metric:str|None=None) -> tuple[str, pd.Series]:
@@ -83,6 +87,7 @@ def res_sweep(self:Learner,
               show_progress:bool=True, # A progress bar over the sizes
               dl=None, # A DataLoader to evaluate instead (a labelled `test_dl`: the way after `load_learner`)
               speed:bool=True, # Also measure the model's throughput at each size (`img/s`)
+              measures:SizeMeasures|None=None, # Outputs and throughputs already measured on the same DataLoader, read and filled (`fixres('auto', measures=)` shares them)
              ) -> pd.DataFrame:
     "Evaluate at each test size in `sizes` with no training: a table of size, loss, every metric and the throughput"
     cur = learner_size(self)
@@ -90,11 +95,15 @@ def res_sweep(self:Learner,
         if cur is None: raise ValueError("`sizes`: the learner's size is unknown, pass the sizes to evaluate")
         sizes = default_sizes(cur)
     sizes = _check_sizes(sizes)
+    src = _source_dl(self, ds_idx, dl, labels=True)
+    ms = ifnone(measures, SizeMeasures(self, src))
+    if getattr(ms, 'learn', None) is not self or getattr(ms, 'dl', None) is not src:
+        raise ValueError("`measures` must be a `SizeMeasures` of this learner on the DataLoader swept (`SizeMeasures(learn)` for the validation set)")
     names = ['valid_loss'] + [m.name for m in self.metrics]
     rows = []
-    with _unchanged(self), self.no_bar():
-        for s in (progress_bar(sizes, leave=False) if show_progress and not rank_distrib() else sizes):
-            rows.append([s] + [float(v) for v in self.validate(dl=_eval_dl(self, s, ds_idx, dl, labels=True))] + ([round(throughput(self, s))] if speed else []))
+    for s in (progress_bar(sizes, leave=False) if show_progress and not rank_distrib() else sizes):
+        out = ms.outputs(s)   # predicted once: the loss and every metric from the same outputs
+        rows.append([s] + [_metric(self, n, *out) for n in names] + ([ms.speed(s)] if speed else []))
     df = pd.DataFrame(rows, columns=['size'] + names + (['img/s'] if speed else []))
     if plot and not rank_distrib():   # in a distributed run only the first process plots
         try: theory = recommend_test_size(self.dls)
