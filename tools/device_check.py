@@ -68,7 +68,7 @@ def precision(out, cpu):
     for name in ('fp32', 'fp16'):
         learn = SETUPS[name](_presized(root, dev, pre, size, bs))
         with learn.no_bar(), learn.no_logging(), contextlib.redirect_stdout(io.StringIO()) as s:
-            learn.fixres('auto', 2, cache=True, show=True)      # the trunk's outputs cached, in float16 under to_fp16
+            learn.fixres('auto', 2, fits=1, cache=True, show=True)      # the trunk's outputs cached, in float16 under to_fp16; one fine-tune is enough to compare
         choices[name] = dict(choice=learn.fixres_choice, size=int(learn.fixres_report.set_index('option').loc[learn.fixres_choice, 'size']),
                              cache_dtype='float16' if 'float16' in s.getvalue() else 'float32' if 'float32' in s.getvalue() else 'no', peak_mib=_peak_mib(dev))
     res = dict(device=dev, presize=pre, train_size=size, test_size=test, runs=rows, auto=choices,

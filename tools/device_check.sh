@@ -20,11 +20,11 @@
 #   notebooks            the notebook cells flagged `#| cuda` (none today: said in one line)
 #   precision   (80 s)   fixres under to_fp16 / to_bf16 / to_channelslast / both on a presizing pipeline: only the last
 #                        norm layer and the head change, weights stay float32; 'auto' keeps the same option from
-#                        float16 cached outputs as from float32 ones (tools/device_check.py precision)
+#                        float16 cached outputs as from float32 ones, with one fine-tune (tools/device_check.py precision)
 #   cost        (200 s)  benchmarks/cost.py cache: fixres(size, E) for E = 1, 3, 5 with and without the cache, as a
 #                        multiple of one no-grad forward pass, at 224 and 288, ResNet-50 and EfficientNet-Lite0, with
 #                        the loader alone measured apart (images/s)
-#   auto        (80 s)   'auto' on a pretrained EfficientNet-Lite0 against one fixres epoch (tools/device_check.py auto)
+#   auto        (80 s)   'auto' (two fine-tunes) on a pretrained EfficientNet-Lite0 against one fixres epoch (tools/device_check.py auto)
 # Every step reports peak GPU memory. Budget: about 8 minutes of device time with the machine's start.
 # Outputs: $OUT/summary.txt (the lines), $OUT/<step>.log, precision.json, auto.json, cost.json and RESULTS_device.md
 # (the cost table as benchmarks/RESULTS.md holds it).
@@ -77,10 +77,10 @@ if [ -z "$nbs" ]; then say "notebooks: no notebook cell is flagged cuda"
 elif "$PY" -c "import nbdev" 2>/dev/null; then step notebooks 100 "$PY" -m nbdev.test --flags cuda $nbs
 else say "notebooks: cells flagged cuda in $nbs, not run: nbdev is not among the carried wheels"; fi
 if [ $cpu = 1 ]; then
-    step precision 120 "$PY" tools/device_check.py precision --out "$out" --cpu
+    step precision 240 "$PY" tools/device_check.py precision --out "$out" --cpu
     step cost 120 "$PY" benchmarks/cost.py cache --data photos --sizes 64 --train-size 48 --n 24 --epochs 1 3 --inline \
         --json "$out/cost.json" --results "$out/RESULTS_device.md"
-    step auto 120 "$PY" tools/device_check.py auto --out "$out" --cpu
+    step auto 240 "$PY" tools/device_check.py auto --out "$out" --cpu
 else
     step precision 80 "$PY" tools/device_check.py precision --out "$out"
     step cost 200 "$PY" benchmarks/cost.py cache --data photos --sizes 224 288 --train-size 192 --n 384 --workers 8 --inline \
