@@ -15,7 +15,7 @@ and (h) that keeps (g)'s size is (g) exactly.
     python benchmarks/accuracy.py elpv --seeds 0 1 2       # pretrained EfficientNet-Lite0 on ELPV
     python benchmarks/accuracy.py fashion --seeds 0 1 2    # Fashion-MNIST on a canvas, from scratch
 """
-import argparse, sys, time
+import argparse, json, sys, time
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from _common import write_section, scale_canvas, scale_learner
@@ -91,7 +91,10 @@ if __name__ == '__main__':
     p.add_argument('--epochs', type=int, default=1, help='epochs of (c)-(f)')
     p.add_argument('--quick', action='store_true', help='a smaller set and fewer epochs (a smoke test, not for RESULTS.md figures)')
     a = p.parse_args()
-    runs = {s: run(a.data, s, a.epochs, a.quick) for s in a.seeds}
+    runs = {}
+    for s in a.seeds:   # each seed's figures as it ends: a run cut short still shows what it measured
+        runs[s] = run(a.data, s, a.epochs, a.quick)
+        print(json.dumps({'seed': s, **{k: runs[s][k] for k in ('acc', 'secs', 'half', 'auto')}}), flush=True)
     r0 = runs[a.seeds[0]]
     accs = pd.DataFrame({s: r['acc'] for s,r in runs.items()}).T*100
     lines = [f"**{'ELPV solar cells, pretrained EfficientNet-Lite0 (fine_tune at 96 px)' if a.data=='elpv' else 'Fashion-MNIST items at random scales on a 96 px canvas (a constructed scale benchmark), XResNet trained from scratch at 48 px'}**: "
