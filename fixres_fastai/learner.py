@@ -309,9 +309,7 @@ def _fixres_auto(self:Learner, epochs, seed=0, guard=1., show=True, max_size=Non
     t0,src,rng = time.time(),ifnone(dls, self.dls),get_random_states()
     cur,theory,tried = _candidates(self, dls)   # `tried`: to fine-tune at; `cur` is scored too, as the baseline
     if len(src.valid_ds) < 4: raise ValueError("`size`: 'auto' needs at least 4 validation images (half to choose on, half to report on): pass a size")
-    m = ifnone(measures, SizeMeasures(self, src.valid))
-    if m.learn is not self or m.dl is not src.valid:
-        raise ValueError("`measures` must measure this learner on the validation DataLoader 'auto' scores on (`SizeMeasures(learn)`, or of `dls.valid` with `dls=`)")
+    m = ifnone(measures, SizeMeasures(self, src.valid))   # `fixres` checked that `measures` is of this learner and `src.valid`
     speed = {s: m.speed(s) for s in [cur]+tried}   # images per second, the model alone on this device
     def why_not(s):
         if max_size is not None and s > max_size: return 'ruled out: > max_size'
