@@ -9,7 +9,7 @@ from __future__ import annotations
 from fastai.vision.all import *
 from fastai.callback.mixup import MixHandler
 from .callback import *
-from .callback import _evaluating, _probe, _raw
+from .callback import _evaluating, _probe, _on, _raw
 import torch.fx as fx, tempfile, shutil, contextlib
 
 # %% auto #0
@@ -99,7 +99,7 @@ class TrunkCache:
         ys,i = [],0
         for b in dl:
             xb,yb = b[:n_inp],b[n_inp:]
-            with (ctx or contextlib.nullcontext()): out = trunk(*xb)
+            with (ctx or contextlib.nullcontext()): out = trunk(*_on(trunk, xb))
             for t,o in zip(self.xs, out): t[i:i+len(o)] = o.detach().to('cpu', t.dtype)
             ys.append([y.detach().cpu() for y in yb]); i += len(xb[0])
         if i != self.n: raise RuntimeError(f"the DataLoader gave {i} items, not {self.n}")
@@ -186,7 +186,7 @@ def _rng_kept():
 def fill_cache(model:nn.Module, loaders:list, trained:list[str], n_inp:int=1, ram:float=4., ctx=None, verbose:bool=True) -> tuple[list, fx.GraphModule]:
     "Cut `model` where the modules named `trained` start, run its trunk once over each DataLoader of `loaders`, and return their caches and the top"
     trunk,top = cut_model(model, trained)
-    xb = _probe(first(dl for dl in loaders if len(dl.dataset)).new(shuffle=False), n_inp)   # a copy: drawing a batch moves a DataLoader's shuffle
+    xb = _on(model, _probe(first(dl for dl in loaders if len(dl.dataset)).new(shuffle=False), n_inp))   # a copy: drawing a batch moves a DataLoader's shuffle
     feats = _check_cut(model, trunk, top, xb)
     if ctx is not None:
         with _evaluating(model), ctx: feats = trunk(*xb)   # the dtypes the fit sees

@@ -58,6 +58,11 @@ def _probe(dl, n_inp):
     "The inputs of the first two images of a batch of `dl`: enough to trace a forward pass"
     return tuple(x[:2] for x in dl.one_batch()[:n_inp])
 
+def _on(model, xb):
+    "`xb` on the device of `model`'s weights: a learner's model reaches `dls.device` only when it first fits or predicts"
+    p = next(itertools.chain(model.parameters(), model.buffers()), None)
+    return xb if p is None else to_device(xb, p.device)
+
 def trace_forward(model:nn.Module, *xb) -> list[Call]:
     "Run `model` on `xb` in eval mode without gradients, and return its module calls in the order they start"
     names = {m:n for n,m in model.named_modules(remove_duplicate=False)}
@@ -68,7 +73,7 @@ def trace_forward(model:nn.Module, *xb) -> list[Call]:
         if calls[m].end < 0: calls[m].end,calls[m].out = next(tick),_shape(out)
     hooks = [h for m in model.modules() for h in (m.register_forward_pre_hook(pre), m.register_forward_hook(post))]
     try:
-        with _evaluating(model): model(*xb)
+        with _evaluating(model): model(*_on(model, xb))
     finally:
         for h in hooks: h.remove()
     return sorted(calls.values(), key=attrgetter('start'))

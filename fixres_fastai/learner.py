@@ -9,7 +9,7 @@ from __future__ import annotations
 from fastai.vision.all import *
 from .data import *
 from .callback import *
-from .callback import _evaluating, _probe, _modes_kept, _tracks_stats
+from .callback import _evaluating, _probe, _on, _modes_kept, _tracks_stats
 from .cache import TrunkCacheCallback, random_tfms, cached_preds
 import time, hashlib
 from .resolution import recommend_test_size, throughput
@@ -82,7 +82,7 @@ def _check_has_images(dls):
 
 def _check_model(model, dl, n_inp, size, cb):
     "Refuse, before anything changes, a model that cannot take the images of `dl`, or that has no norm layer callback `cb` can train"
-    xb = _probe(dl, n_inp)
+    xb = _on(model, _probe(dl, n_inp))
     try:
         with _evaluating(model): model(*xb)
     except Exception as e:
@@ -110,6 +110,7 @@ def fixres(self:Learner, size:int|str, epochs:int=1, lr=None, train:str='norm+he
     if measures is not None and (getattr(measures, 'learn', None) is not self or getattr(measures, 'dl', None) is not ifnone(dls, self.dls).valid):
         raise ValueError("`measures` must be a `SizeMeasures` of this learner on the validation DataLoader it fine-tunes with (`SizeMeasures(learn)`, or of `dls.valid` with `dls=`)")
     if dls is None: _check_has_images(self.dls)
+    self.model.to(getattr(ifnone(dls, self.dls), 'device', default_device()))   # where the data are, as fastai's fit puts it: measuring and caching run there too
     with naming_unreadable(dls if dls is not None else self.dls):
         if size == 'auto':
             return self._fixres_auto(epochs, seed=seed, guard=guard, show=show, max_size=max_size, min_speed=min_speed, fits=fits, measures=measures, dls=dls, lr=lr, train=train, train_aug=train_aug, norm=norm,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from fastai.vision.all import *
 from .data import *
 from .data import _check, _tfms, _out_size
-from .callback import _evaluating
+from .callback import _evaluating, _on
 from .cache import _amp
 import time, contextlib
 
@@ -204,7 +204,7 @@ def _throughput(learn, size, bs, min_secs, max_batches):
     dl = learn.dls.valid if len(learn.dls.valid.dataset) else learn.dls.train
     bs = bs or dl.bs
     model,dev = learn.model,next(learn.model.parameters()).device
-    if len(dl.dataset): xb = list(dl_at(dl, size, test=True).new(bs=bs).one_batch()[:learn.dls.n_inp])
+    if len(dl.dataset): xb = list(_on(model, dl_at(dl, size, test=True).new(bs=bs).one_batch()[:learn.dls.n_inp]))
     else: xb = [torch.randn(bs, 3, size, size, device=dev)]     # a learner from `load_learner`: no images, the usual 3 channels
     if any(isinstance(c, ChannelsLast) for c in learn.cbs): xb = [x.contiguous(memory_format=torch.channels_last) for x in xb]
     amp = _amp(learn) if dev.type == 'cuda' else None

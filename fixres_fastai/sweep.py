@@ -9,7 +9,7 @@ from __future__ import annotations
 from fastai.vision.all import *
 from .data import *
 from .callback import *
-from .callback import _global_pool, _evaluating, _probe
+from .callback import _global_pool, _evaluating, _probe, _on
 from .learner import learner_size, _unchanged, _higher_is_better, _metric, _at, SizeMeasures
 from .resolution import recommend_test_size
 
@@ -147,7 +147,7 @@ def pooled_features(self:Learner, size:int|None=None, ds_idx:int=1, max_batches:
         with _evaluating(self.model):
             for i,b in enumerate(dl):
                 if max_batches is not None and i >= max_batches: break
-                self.model(*b[:self.dls.n_inp])
+                self.model(*_on(self.model, b[:self.dls.n_inp]))
     finally: h.remove()
     return torch.cat(feats)
 
