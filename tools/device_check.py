@@ -53,13 +53,13 @@ def precision(out, cpu):
         learn = setup(_presized(root, dev, pre, size, bs))
         nc,head = fixres_parts(learn.model, *_probe(learn.dls.valid, learn.dls.n_inp))
         allowed = tuple(f'{c.name}.' for c in [nc, *head])
-        before = {k:v.clone() for k,v in learn.model.state_dict().items()}
+        before = {k:v.detach().cpu().clone() for k,v in learn.model.state_dict().items()}   # on the CPU: the fit moves the model to the GPU
         t = time.time()
         with learn.no_bar(), learn.no_logging(), warnings.catch_warnings(record=True) as w:
             warnings.simplefilter('always')
             learn.fixres(test, 2)
             acc = float(learn.validate()[1])
-        changed = sorted(k for k,v in learn.model.state_dict().items() if not torch.equal(v, before[k]))
+        changed = sorted(k for k,v in learn.model.state_dict().items() if not torch.equal(v.cpu(), before[k]))
         rows.append(dict(setup=name, secs=round(time.time()-t, 2), peak_mib=_peak_mib(dev), accuracy=round(acc, 4),
                          only_norm_and_head=bool(changed) and all(k.startswith(allowed) for k in changed), n_changed=len(changed),
                          float32={p.dtype for p in learn.model.parameters()} == {torch.float32},

@@ -26,7 +26,7 @@
 #                        the loader alone measured apart (images/s)
 #   auto        (80 s)   'auto' (two fine-tunes) on a pretrained EfficientNet-Lite0 against one fixres epoch (tools/device_check.py auto)
 # Every step reports peak GPU memory. Budget: about 8 minutes of device time with the machine's start.
-# Outputs: $OUT/summary.txt (the lines), $OUT/<step>.log, precision.json, auto.json, cost.json and RESULTS_device.md
+# Outputs: $OUT/summary.txt (the lines), steps.log (every step's output), precision.json, auto.json, cost.json and RESULTS_device.md
 # (the cost table as benchmarks/RESULTS.md holds it).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -45,25 +45,29 @@ fi
 cpu=0; [ "${1:-}" = "--cpu" ] && cpu=1
 out=${OUT:-$root/device_out}
 mkdir -p "$out"
-: > "$out/summary.txt"
+: > "$out/summary.txt"; : > "$out/steps.log"
 say() { echo "$*" | tee -a "$out/summary.txt"; }
-# step NAME SECONDS CMD...: run CMD under a time limit, its output in NAME.log; one line: its own last line, or why it stopped
+# step NAME SECONDS CMD...: run CMD under a time limit, its output appended to steps.log (the device tool brings back at most
+# 8 files: one log for all steps); one line: its own last line, or why it stopped
 step() {
     local name=$1 limit=$2; shift 2
-    local t0=$SECONDS
-    timeout "$limit" "$@" > "$out/$name.log" 2>&1
+    local t0=$SECONDS log=$out/.$name.log
+    timeout "$limit" "$@" > "$log" 2>&1
     local rc=$? secs=$((SECONDS-t0)) last
-    last=$(grep -E "^($name: |[0-9]+ (passed|failed|skipped)|no tests ran)" "$out/$name.log" | tail -1)
-    if [ $rc -eq 124 ]; then say "$name: CUT after ${limit} s (its log: $name.log)"
-    elif [ $rc -ne 0 ]; then say "$name: FAILED (exit $rc, ${secs} s): $(tail -1 "$out/$name.log")"
+    { echo "=== $name (exit $rc, ${secs} s): $*"; cat "$log"; } >> "$out/steps.log"
+    last=$(grep -E "^($name: |[0-9]+ (passed|failed|skipped)|no tests ran)" "$log" | tail -1)
+    if [ $rc -eq 124 ]; then say "$name: CUT after ${limit} s (its log: steps.log)"
+    elif [ $rc -ne 0 ]; then say "$name: FAILED (exit $rc, ${secs} s): $(tail -1 "$log")"
     else last=${last:-ok}; say "$name: ${last#$name: } (${secs} s)"; fi
+    rm -f "$log"
 }
 
 if [ $cpu = 0 ]; then
     t0=$SECONDS
-    if timeout 30 "$PY" -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl > "$out/install.log" 2>&1; then
+    if timeout 30 "$PY" -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl > "$out/.install.log" 2>&1; then
         say "install: ok: $(ls .whl | wc -l) wheels into /tmp/site ($((SECONDS-t0)) s)"
-    else say "install: FAILED: $(tail -1 "$out/install.log")"; exit 1; fi
+    else say "install: FAILED: $(tail -1 "$out/.install.log")"; cat "$out/.install.log" >> "$out/steps.log"; exit 1; fi
+    rm -f "$out/.install.log"
     export PYTHONPATH=/tmp/site:$root
 else
     export PYTHONPATH=$root${PYTHONPATH:+:$PYTHONPATH}
