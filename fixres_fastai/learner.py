@@ -53,6 +53,11 @@ class _Snapshot:
         if self.rec: learn.recorder.__dict__.update(self.rec)
 
 # %% ../nbs/03_learner.ipynb #807b760e
+def _check_measures(measures, learn, dl, on):
+    "Refuse `measures` (if given) that are not a `SizeMeasures` of `learn` on `dl`; by its attributes, since a chapter run again defines the class again"
+    if measures is not None and (getattr(measures, 'learn', None) is not learn or getattr(measures, 'dl', None) is not dl):
+        raise ValueError(f"`measures` must be a `SizeMeasures` of this learner on {on}")
+
 def _check_args(size, epochs, lr, train, train_aug, dls, cache=None, cache_ram=4., guard=1., max_size=None, min_speed=None, fits=2):
     if size != 'auto' and not is_count(size): raise ValueError(f"`size` must be a positive int or 'auto', got {size!r}")
     if not is_count(epochs):
@@ -107,8 +112,7 @@ def fixres(self:Learner, size:int|str, epochs:int=1, lr=None, train:str='norm+he
            **kwargs):
     "Fine-tune the last norm layer and the head at test size `size` (FixRes; 'auto': measured, and kept only if it helps), and leave the learner predicting there"
     size = _check_args(size, epochs, lr, train, train_aug, dls, cache, cache_ram, guard, max_size, min_speed, fits)
-    if measures is not None and (getattr(measures, 'learn', None) is not self or getattr(measures, 'dl', None) is not ifnone(dls, self.dls).valid):
-        raise ValueError("`measures` must be a `SizeMeasures` of this learner on the validation DataLoader it fine-tunes with (`SizeMeasures(learn)`, or of `dls.valid` with `dls=`)")
+    _check_measures(measures, self, ifnone(dls, self.dls).valid, "the validation DataLoader it fine-tunes with (`SizeMeasures(learn)`, or of `dls.valid` with `dls=`)")
     if dls is None: _check_has_images(self.dls)
     self.model.to(getattr(ifnone(dls, self.dls), 'device', default_device()))   # where the data are, as fastai's fit puts it: measuring and caching run there too
     with naming_unreadable(dls if dls is not None else self.dls):

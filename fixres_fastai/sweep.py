@@ -10,7 +10,7 @@ from fastai.vision.all import *
 from .data import *
 from .callback import *
 from .callback import _global_pool, _evaluating, _probe, _on
-from .learner import learner_size, _unchanged, _higher_is_better, _metric, _at, SizeMeasures
+from .learner import learner_size, _unchanged, _higher_is_better, _metric, _at, _check_measures, SizeMeasures
 from .resolution import recommend_test_size
 
 # %% auto #0
@@ -96,9 +96,8 @@ def res_sweep(self:Learner,
         sizes = default_sizes(cur)
     sizes = _check_sizes(sizes)
     src = _source_dl(self, ds_idx, dl, labels=True)
+    _check_measures(measures, self, src, "the DataLoader swept (`SizeMeasures(learn)` for the validation set)")
     ms = ifnone(measures, SizeMeasures(self, src))
-    if getattr(ms, 'learn', None) is not self or getattr(ms, 'dl', None) is not src:
-        raise ValueError("`measures` must be a `SizeMeasures` of this learner on the DataLoader swept (`SizeMeasures(learn)` for the validation set)")
     names = ['valid_loss'] + [m.name for m in self.metrics]
     rows = []
     for s in (progress_bar(sizes, leave=False) if show_progress and not rank_distrib() else sizes):
