@@ -86,7 +86,7 @@ def train(path:str, # Folder of images (train/ and valid/ of class folders, or c
           max_size:int=None, # 'auto': fine-tune at no size above this
           min_speed:float=None, # 'auto': fine-tune at no size where the model predicts fewer images per second on this machine
           deploy_size:int=None, # Train small for this deployment size (at the size whose objects match it after FixRes), then fixres at it
-          fits:int=2, # 'auto': sizes to fine-tune at (by the statistics-only scores), the best fine-tuned kept
+          fits:int=1, # 'auto': sizes to fine-tune at (by the statistics-only scores), the best fine-tuned kept
          ):
     "Train at `size` on your images, sweep test sizes, fine-tune with FixRes at `test_size`, and export a learner that predicts there"
     t0,out,log = time.time(),Path(out),Log(quiet)

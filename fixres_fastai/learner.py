@@ -58,7 +58,7 @@ def _check_measures(measures, learn, dl, on):
     if measures is not None and (getattr(measures, 'learn', None) is not learn or getattr(measures, 'dl', None) is not dl):
         raise ValueError(f"`measures` must be a `SizeMeasures` of this learner on {on}")
 
-def _check_args(size, epochs, lr, train, train_aug, dls, cache=None, cache_ram=4., guard=1., max_size=None, min_speed=None, fits=2):
+def _check_args(size, epochs, lr, train, train_aug, dls, cache=None, cache_ram=4., guard=1., max_size=None, min_speed=None, fits=1):
     if size != 'auto' and not is_count(size): raise ValueError(f"`size` must be a positive int or 'auto', got {size!r}")
     if not is_count(epochs):
         raise ValueError(f"`epochs` must be an int >= 1, got {epochs!r}")
@@ -76,7 +76,7 @@ def _check_args(size, epochs, lr, train, train_aug, dls, cache=None, cache_ram=4
     if min_speed is not None and (isinstance(min_speed, bool) or not isinstance(min_speed, (int, float)) or not min_speed > 0):
         raise ValueError(f"`min_speed` must be None or a positive number of images per second, got {min_speed!r}")
     if not is_count(fits): raise ValueError(f"`fits` must be an int >= 1 (sizes 'auto' fine-tunes at), got {fits!r}")
-    if size != 'auto' and (max_size is not None or min_speed is not None or fits != 2):
+    if size != 'auto' and (max_size is not None or min_speed is not None or fits != 1):
         raise ValueError(f"`max_size`, `min_speed` and `fits` steer the sizes 'auto' may choose: pass size='auto', or leave them out with size={size!r}")
     return size if size=='auto' else int(size)
 
@@ -107,7 +107,7 @@ def fixres(self:Learner, size:int|str, epochs:int=1, lr=None, train:str='norm+he
            show:bool=True, # Print the cache's size, and for 'auto' the table of scores and the choice
            max_size:int|None=None, # 'auto': fine-tune at no size above this
            min_speed:float|None=None, # 'auto': fine-tune at no size where the model predicts fewer images per second on this device (`throughput`)
-           fits:int=2, # 'auto': fine-tune at this many sizes (by the statistics-only scores) and keep the best fine-tuned; 1: the smallest within a standard error of the best only
+           fits:int=1, # 'auto': fine-tune at this many sizes (by the statistics-only scores) and keep the best fine-tuned; 1: the smallest within a standard error of the best
            measures=None, # Outputs and throughputs of this learner on its validation set, shared with `res_sweep`: read, not measured again, and filled with the fine-tuned outputs
            **kwargs):
     "Fine-tune the last norm layer and the head at test size `size` (FixRes; 'auto': measured, and kept only if it helps), and leave the learner predicting there"
@@ -308,7 +308,7 @@ class _ValidOutputs(Callback):
 
 # %% ../nbs/03_learner.ipynb #b2c3d4e5
 @patch
-def _fixres_auto(self:Learner, epochs, seed=0, guard=1., show=True, max_size=None, min_speed=None, fits=2, measures=None, dls=None,
+def _fixres_auto(self:Learner, epochs, seed=0, guard=1., show=True, max_size=None, min_speed=None, fits=1, measures=None, dls=None,
                  train='norm+head', train_aug='test', norm=None, **kwargs):
     "`fixres` at the candidate sizes that score best on half the validation set, the best fine-tuned kept only if it beats the learner as it was there by more than `guard` standard errors"
     t0,src,rng = time.time(),ifnone(dls, self.dls),get_random_states()
@@ -389,7 +389,7 @@ def _fixres_auto(self:Learner, epochs, seed=0, guard=1., show=True, max_size=Non
     if show and not rank_distrib():
         print(f"'auto': {metric} on half the validation set ({len(sel)} images) at each size; statistics re-estimated on {len(stats_dl.dataset)} training images:")
         print(self.fixres_scores.to_string(index=False, float_format=lambda v: f'{v:.4f}', na_rep='-'))
-        print(f"fine-tuned at {', '.join(map(str, to_fit))} (by the {'statistics-only' if stats else 'no-training'} scores); the best fine-tuned: {fit_size}. On that half, each option's gain over the learner as it was,\n"
+        print(f"fine-tuned at {', '.join(map(str, to_fit))} (by the {'statistics-only' if stats else 'no-training'} scores){f'; the best fine-tuned: {fit_size}' if len(to_fit) > 1 else ''}. On that half, each option's gain over the learner as it was,\n"
               f"with its standard error (paired bootstrap); kept: the best option whose gain exceeds {'its standard error' if guard == 1 else f'{guard:g} standard errors'}. Reported on the other half ({len(rep)} images):")
         print(self.fixres_report.to_string(index=False, float_format=lambda v: f'{v:.4f}'))
         print(f"cost: {t1-t0:.1f} s to score {len(sizes)} sizes, {t2-t1:.1f} s to fine-tune at {len(to_fit)}")

@@ -93,6 +93,7 @@ def test_auto_reads_the_sweeps_outputs(photos, predictions):
     assert sum(p0) > sum(p1)
 
 def test_auto_fine_tunes_at_fits_sizes(photos):
+    "'auto' fine-tunes at `fits` sizes (one by default) and keeps the best fine-tuned; a bad `fits`, or `fits` with a fixed size, is refused before anything changes"
     learn = _fitted(photos)
     state = _state(learn)
     for bad in (0, 1.5, True):
@@ -107,7 +108,7 @@ def test_auto_fine_tunes_at_fits_sizes(photos):
     fc.test_eq(r.loc['fixres', 'accuracy (select)'], fitted.max())
     if learn.fixres_choice == 'fixres': fc.test_eq(learner_size(learn), fitted.idxmax())
     learn.model.load_state_dict(state)
-    with learn.no_bar(), learn.no_logging(): learn.fixres('auto', 1, fits=1, show=False)
+    with learn.no_bar(), learn.no_logging(): learn.fixres('auto', 1, show=False)   # one fine-tune by default
     sc = learn.fixres_scores.set_index('size')
     fitted,stats = sc['fine-tuned'].dropna(),sc['stats only'].dropna()
     fc.test_eq(len(fitted), 1)
