@@ -9,7 +9,7 @@ from __future__ import annotations
 from fastai.vision.all import *
 from .data import *
 from .callback import *
-from .callback import _evaluating, _probe, _on, _modes_kept, _tracks_stats
+from .callback import _evaluating, _probe, _modes_kept, _tracks_stats
 from .cache import TrunkCacheCallback, random_tfms, cached_preds
 import time, hashlib
 from .resolution import recommend_test_size, throughput
@@ -87,7 +87,7 @@ def _check_has_images(dls):
 
 def _check_model(model, dl, n_inp, size, cb):
     "Refuse, before anything changes, a model that cannot take the images of `dl`, or that has no norm layer callback `cb` can train"
-    xb = _on(model, _probe(dl, n_inp))
+    xb = _probe(dl, n_inp)   # on the model's device: `fixres` put the model where the data are
     try:
         with _evaluating(model): model(*xb)
     except Exception as e:
