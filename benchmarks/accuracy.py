@@ -3,14 +3,13 @@
 (a) test at the train size; (b) test at the recommended size, no training; (c) the official recipe
 (classifier + the last BatchNorm's statistics, test preprocessing); (d) `fixres` (last norm + head);
 (e) statistics only (label-free); (f) full fine-tuning of the whole network at the test size with the
-usual training augmentation, for the same number of epochs; (g) `fixres('auto')`: one fine-tune, at the size
-whose statistics-only score on half the validation set is within a standard error of the best, kept only if it beats
-the learner as it was there by more than the paired standard error; (h) `fixres('auto', fits=2)`: two fine-tunes (that
-size and the next best), the better fine-tuned kept under the same guard.
+usual training augmentation, for the same number of epochs; (g) `fixres('auto')`: `fixres_find` fine-tunes at every
+candidate size on a sample of 1,024 training images and scores each on half the validation set; the best is kept only if it
+beats the learner as it was there by more than the paired standard error, then fine-tuned on every training image;
+(h) `fixres('auto', n_train=None)`: the same search on every training image.
 A second table scores on the other half only, which 'auto' never chose on: (a), (b') the best size without training
 chosen on the first half, (d), (g) and (h). Every condition starts from the same random state (`set_seed(seed)`), so paired
-differences leave out the fine-tunes' different random draws: (g) that fine-tunes at the theory's size is (d) exactly,
-and (h) that keeps (g)'s size is (g) exactly.
+differences leave out the fine-tunes' different random draws: (h) that keeps the theory's size is (d) exactly.
 
     python benchmarks/accuracy.py elpv --seeds 0 1 2       # pretrained EfficientNet-Lite0 on ELPV
     python benchmarks/accuracy.py fashion --seeds 0 1 2    # Fashion-MNIST on a canvas, from scratch
@@ -23,12 +22,14 @@ from fastai.vision.all import *
 from fixres_fastai import *
 from fixres_fastai.demo import *
 from fixres_fastai.learner import _halves
+from fixres_fastai.data import _dl_at
+from fixres_fastai.sweep import _default_sizes
 
 CONDITIONS = {'a': 'test at train size', 'b': 'test at test size, no training', 'c': 'official recipe (head + BN stats)',
               'd': 'fixres (last norm + head)', 'e': 'BN statistics only (no labels)', 'f': 'full fine-tuning at test size',
-              'g': "fixres('auto'): one fine-tune, guarded", 'h': "fixres('auto', fits=2): best of two fine-tunes, guarded"}
+              'g': "fixres('auto'): fine-tuned at every size on 1,024 images, guarded", 'h': "fixres('auto', n_train=None): on every image, guarded"}
 REPORT = {'a': 'test at train size', "b'": 'best size without training (chosen on the other half)', 'd': 'fixres at the theory\'s size',
-          'g': "fixres('auto')", 'h': "fixres('auto', fits=2)"}
+          'g': "fixres('auto')", 'h': "fixres('auto', n_train=None)"}
 
 def trained(data, seed, quick):
     set_seed(seed)
@@ -50,7 +51,7 @@ def run(data, seed, epochs, quick):
         learn.model.load_state_dict(state); learn.dls = base_dls; learn.__dict__.pop('fixres_size', None)
     acc,secs,half = {},{},{}
     rep = _halves(base_dls.valid, seed)[1]       # the half fixres('auto', seed=seed) reports on: each seed its own split
-    on_half = lambda: float(learn.validate(dl=dl_at(rep, learner_size(learn), test=True))[1])
+    on_half = lambda: float(learn.validate(dl=_dl_at(rep, learner_size(learn), test=True))[1])
     def timed(k, f):
         set_seed(seed)   # common random numbers: each condition draws the same stream
         t = time.time()
@@ -70,17 +71,19 @@ def run(data, seed, epochs, quick):
         learn.fit_one_cycle(epochs, lr)
         learn.fixres_size = test_size
     timed('f', full)
-    def auto(k, fits):
-        learn.fixres('auto', epochs, lr=lr, show=False, seed=seed, fits=fits)
-        r,sc = learn.fixres_report.set_index('option'),learn.fixres_scores.set_index('size')
-        half["b'"] = float(r.loc['no training', 'accuracy (report)'])
-        extra[k] = dict(choice=learn.fixres_choice, size=learner_size(learn),
+    def auto(k, n_train):
+        r = learn.fixres('auto', epochs, lr=lr, show=False, seed=seed, n_train=n_train)
+        sc = r.table.set_index('size')
+        extra[k] = dict(choice='fixres' if r.size != r.trained_at else 'as it was', size=learner_size(learn), best_plain=int(sc['no training'].idxmax()),
                         fitted=', '.join(f"{s}: {100*v:.2f}" for s,v in sc['fine-tuned'].dropna().items()),
-                        gains=', '.join(f"{o} at {r.loc[o, 'size']} {100*r.loc[o, 'gain']:+.2f} ± {100*r.loc[o, 'se']:.2f}" for o in ('no training', 'fixres')))
+                        gains=', '.join(f"{s} {100*sc.loc[s, 'gain']:+.2f} ± {100*sc.loc[s, 'se']:.2f}" for s in sc['gain'].dropna().index))
     extra = {}
-    timed('g', lambda: auto('g', 1))
-    timed('h', lambda: auto('h', 2))
-    sweep = learn.res_sweep(default_sizes(train_size), plot=False, show_progress=False)
+    timed('g', lambda: auto('g', 1024))
+    timed('h', lambda: auto('h', None))
+    learn.dls = dls_at(base_dls, extra['g']['best_plain'])   # (b'): the best size without training on the choosing half, scored on the other
+    half["b'"] = on_half()
+    reset()
+    sweep = learn.res_sweep(_default_sizes(train_size), plot=False, show_progress=False)
     return dict(acc=acc, secs=secs, half=half, auto=extra, train_size=train_size, test_size=test_size, sweep=sweep,
                 n=(len(base_dls.train_ds), len(base_dls.valid_ds)))
 
@@ -109,7 +112,7 @@ if __name__ == '__main__':
         lines.append(f"| ({k}) {name} | " + ' | '.join(f'{v:.2f}' for v in col) +
                      f" | **{col.mean():.2f}** | {da.mean():+.2f} ± {da.std(ddof=1) if len(da)>1 else 0:.2f} | {db.mean():+.2f} ± {db.std(ddof=1) if len(db)>1 else 0:.2f} | {'' if np.isnan(sec) else f'{sec:.1f}'} |")
     lines.append("\nAccuracy in %; paired differences are mean ± standard deviation over seeds. (f) trains the whole network "
-                 "with the training augmentation at the test size, as progressive resizing would. Each condition starts from the same random state, so (g), when it fine-tunes at the theory's size, is (d)'s model, and (h), when it keeps (g)'s size, is (g)'s. (g) and (h) are scored here on the whole "
+                 "with the training augmentation at the test size, as progressive resizing would. Each condition starts from the same random state, so (h), when it keeps the theory's size, is (d)'s model. (g) and (h) are scored here on the whole "
                  "validation set, half of which they chose on: the table below is the honest one.\n")
     halves = pd.DataFrame({s: r['half'] for s,r in runs.items()}).T*100
     lines.append(f"On the half of the validation set that `fixres('auto')` did not choose on ({r0['n'][1]-r0['n'][1]//2} images):\n")
@@ -125,7 +128,7 @@ if __name__ == '__main__':
                      "Its guard there (gain over the learner as it was ± paired bootstrap standard error, points; "
                      "an option must gain more than its error): " + '; '.join(f"seed {s}: {r['auto'][k]['gains']}" for s,r in runs.items()) + ".")
     changed = [s for s,r in runs.items() if (r['auto']['g']['choice'], r['auto']['g']['size']) != (r['auto']['h']['choice'], r['auto']['h']['size'])]
-    lines.append(f"\nChoices that two fine-tunes changed: {', '.join(f'seed {s}' for s in changed) or 'none'}.\n")
+    lines.append(f"\nChoices that searching on every training image changed: {', '.join(f'seed {s}' for s in changed) or 'none'}.\n")
     sw = pd.concat([r['sweep'].set_index('size')['accuracy'].rename(f'seed {s}') for s,r in runs.items()], axis=1)*100
     sw['mean'] = sw.mean(axis=1)
     lines.append(f"The sweep of the model trained at {r0['train_size']} px, with no fine-tuning (accuracy % by test size):\n")

@@ -11,6 +11,7 @@ from _common import write_section
 from fastai.vision.all import *
 from fixres_fastai import *
 from fixres_fastai.demo import elpv_table, elpv_root
+from fixres_fastai.data import _ImageOpener
 
 def rate(dl, n_batches=None):
     it,t,n = iter(dl),time.time(),0
@@ -49,8 +50,8 @@ if __name__ == '__main__':
                 lines.append(f"| {name} | {label} | {nw} | {rate(dl):.0f} |")
     big = get_image_files(sets['JPEG 3000x2000'])
     side,test_side = math.ceil(a.size*max(256/224, 1/math.sqrt(0.08))),math.ceil(a.size*256/224)
-    for label,op in (('decode in full', ImageOpener()), (f'decode with draft for the training crops (shorter side >= {side})', ImageOpener(side)),
-                     (f'decode with draft for the test crop (shorter side >= {test_side})', ImageOpener(test_side))):
+    for label,op in (('decode in full', _ImageOpener()), (f'decode with draft for the training crops (shorter side >= {side})', _ImageOpener(side)),
+                     (f'decode with draft for the test crop (shorter side >= {test_side})', _ImageOpener(test_side))):
         t = time.time(); [op(f) for f in big]
-        lines.append(f"| JPEG 3000x2000 | `ImageOpener`: {label}, no resize | 0 | {len(big)/(time.time()-t):.0f} |")
+        lines.append(f"| JPEG 3000x2000 | `_ImageOpener`: {label}, no resize | 0 | {len(big)/(time.time()-t):.0f} |")
     write_section('loading', '\n'.join(lines))

@@ -46,16 +46,15 @@ def main():
     p.add_argument('--n', type=int, default=None, help='ELPV cells to use (all 2,624 if not given)')
     p.add_argument('--epochs', type=int, default=3)
     p.add_argument('--size', type=int, default=128)
-    p.add_argument('--fits', type=int, default=None, help="the command's --fits (sizes 'auto' fine-tunes at; its default if not given)")
     p.add_argument('--label', default='', help='what this run measures (a commit, "before", "after")')
     p.add_argument('--no-write', action='store_true', help='print only; leave RESULTS.md alone')
     a = p.parse_args()
     folder = elpv_folder(a.n)
     n = sum(1 for f in folder.rglob('*.png'))
-    stages,train_s,post_s,all_s = run(folder, a.epochs, a.size, ['--fits', str(a.fits)] if a.fits else [])
+    stages,train_s,post_s,all_s = run(folder, a.epochs, a.size)
     rows = '\n'.join(f"| {k} | {v:.0f} |" for k,v in stages.items())
     body = (f"`fixres-fastai train` on {n} ELPV cells as class folders (`--valid-pct 0.2 --size {a.size} --epochs {a.epochs}`, pretrained "
-            f"EfficientNet-Lite0{f', --fits {a.fits}' if a.fits else ''}){', ' + a.label if a.label else ''}.\n\n| stage, as the command logs it | seconds |\n|---|---|\n{rows}\n"
+            f"EfficientNet-Lite0){', ' + a.label if a.label else ''}.\n\n| stage, as the command logs it | seconds |\n|---|---|\n{rows}\n"
             f"| everything after training (sweep, 'auto', export, results) | {post_s:.0f} |\n| the whole command | {all_s:.0f} |\n\n"
             f"After training / training: **{post_s/train_s:.2f}x** (goal: at most 0.6x).")
     if a.no_write: print(body)

@@ -9,11 +9,11 @@ from __future__ import annotations
 from fastai.vision.all import *
 from fastai.callback.mixup import MixHandler
 from .callback import *
-from .callback import _evaluating, _probe, _on, _raw
+from .callback import _evaluating, _probe, _on, _raw, _world_size
 import torch.fx as fx, tempfile, shutil, contextlib
 
 # %% auto #0
-__all__ = ['cut_model', 'TrunkCache', 'CachedDL', 'random_tfms', 'TrunkCacheCallback', 'fill_cache', 'cached_preds']
+__all__ = ['TrunkCacheCallback']
 
 # %% ../nbs/01a_cache.ipynb #f061c073
 class _Tracer(fx.Tracer):
@@ -40,7 +40,7 @@ def _ancestors(nodes, stop=()):
         if n not in stop: todo += n.all_input_nodes
     return seen
 
-def cut_model(model:nn.Module, trained:list[str]) -> tuple[fx.GraphModule, fx.GraphModule]:
+def _cut_model(model:nn.Module, trained:list[str]) -> tuple[fx.GraphModule, fx.GraphModule]:
     "Cut `model`'s graph where the modules named `trained` start: the trunk (inputs -> every tensor the rest reads) and the top (those tensors -> output)"
     named = dict(model.named_modules())
     opened = {m for n,m in named.items() if any(n=='' or t.startswith(n+'.') for t in trained)}   # the trained modules' ancestors
@@ -79,7 +79,7 @@ def _check_cut(model, trunk, top, xb):
 # %% ../nbs/01a_cache.ipynb #2a39fedb
 _GiB = 2**30
 
-class TrunkCache:
+class _TrunkCache:
     "The trunk's outputs and the targets for the `n` items of a DataLoader: in RAM, or memory-mapped files in a temporary folder"
     def __init__(self, n:int, feats:list[Tensor], on_disk:bool=False):
         self.n,self.dir,self.ys = n,(tempfile.mkdtemp(prefix='fixres_cache_') if on_disk else None),None
@@ -115,9 +115,9 @@ class TrunkCache:
         if self.dir is not None: shutil.rmtree(self.dir, ignore_errors=True); self.dir = None
 
 # %% ../nbs/01a_cache.ipynb #5328260a
-class CachedDL(DataLoader):
-    "Batches of a `TrunkCache`, drawn in the same order the DataLoader `dl` would draw its items"
-    def __init__(self, cache:TrunkCache, dl:DataLoader):
+class _CachedDL(DataLoader):
+    "Batches of a `_TrunkCache`, drawn in the same order the DataLoader `dl` would draw its items"
+    def __init__(self, cache:_TrunkCache, dl:DataLoader):
         super().__init__(range(cache.n), bs=dl.bs, shuffle=dl.shuffle, drop_last=dl.drop_last, device=dl.device, num_workers=0)
         self.cache,self.rng,self.n_inp = cache,dl.rng,len(cache.xs)   # `dl`'s random generator: the same shuffles
     def do_batch(self, b): return self.cache.batch(b)
@@ -125,7 +125,7 @@ class CachedDL(DataLoader):
 # %% ../nbs/01a_cache.ipynb #145e9e2c
 _fixed_at_valid = (Resize, RandomResizedCrop, RandomResizedCropGPU, RandomCrop, AffineCoordTfm)   # fastai's crops and affine transforms (aug_transforms' Flip, Zoom...) are deterministic at validation
 
-def random_tfms(dl) -> list:
+def _random_tfms(dl) -> list:
     "The transforms of `dl` that draw random numbers for each item or batch (none if it passes its items through the validation transforms)"
     ds = dl.dataset
     pipes = [(tl.tfms, tl.split_idx) for tl in getattr(ds, 'tls', [])]
@@ -138,10 +138,10 @@ def random_tfms(dl) -> list:
 def _why_not(learn, cb) -> str|None:
     "Why the frozen trunk's outputs cannot be reused in this fit, if they cannot"
     if cb is None or cb.train == 'stats': return "no FixResCallback trains in this fit"
-    if world_size() > 1 or _raw(learn.model) is not learn.model \
+    if _world_size() > 1 or _raw(learn.model) is not learn.model \
        or any(type(c).__name__ == 'DistributedTrainer' for c in learn.cbs): return "this is a distributed run"
     if mix := [type(c).__name__ for c in learn.cbs if isinstance(c, MixHandler)]: return f"{', '.join(mix)} mixes the images anew each batch"
-    if r := random_tfms(learn.dls.train): return f"the training images change each epoch ({', '.join(type(t).__name__ for t in r)}): fine-tune with train_aug='test'"
+    if r := _random_tfms(learn.dls.train): return f"the training images change each epoch ({', '.join(type(t).__name__ for t in r)}): fine-tune with train_aug='test'"
     return None
 
 def _amp(learn):
@@ -183,15 +183,15 @@ def _rng_kept():
     try: yield
     finally: set_random_states(**states)
 
-def fill_cache(model:nn.Module, loaders:list, trained:list[str], n_inp:int=1, ram:float=4., ctx=None, verbose:bool=True) -> tuple[list, fx.GraphModule]:
+def _fill_cache(model:nn.Module, loaders:list, trained:list[str], n_inp:int=1, ram:float=4., ctx=None, verbose:bool=True) -> tuple[list, fx.GraphModule]:
     "Cut `model` where the modules named `trained` start, run its trunk once over each DataLoader of `loaders`, and return their caches and the top"
-    trunk,top = cut_model(model, trained)
+    trunk,top = _cut_model(model, trained)
     xb = _on(model, _probe(first(dl for dl in loaders if len(dl.dataset)).new(shuffle=False), n_inp))   # a copy: drawing a batch moves a DataLoader's shuffle
     feats = _check_cut(model, trunk, top, xb)
     if ctx is not None:
         with _evaluating(model), ctx: feats = trunk(*xb)   # the dtypes the fit sees
     ns = [len(dl.dataset) for dl in loaders]
-    total = sum(TrunkCache.nbytes(n, feats) for n in ns)
+    total = sum(_TrunkCache.nbytes(n, feats) for n in ns)
     on_disk = total > ram*_GiB
     if verbose and not rank_distrib():
         shapes = ' + '.join(f"{'x'.join(map(str, f.shape[1:]))} {str(f.dtype)[6:]}" for f in feats)
@@ -200,7 +200,7 @@ def fill_cache(model:nn.Module, loaders:list, trained:list[str], n_inp:int=1, ra
     caches = []
     try:
         with _evaluating(model):
-            for dl,n in zip(loaders, ns): caches.append(TrunkCache(n, feats, on_disk).fill(trunk, dl.new(shuffle=False, drop_last=False), n_inp, ctx))
+            for dl,n in zip(loaders, ns): caches.append(_TrunkCache(n, feats, on_disk).fill(trunk, dl.new(shuffle=False, drop_last=False), n_inp, ctx))
     except BaseException:
         for c in caches: c.close()
         raise
@@ -212,8 +212,8 @@ def start(self:TrunkCacheCallback, fcb):
     model,dls = fcb.root,self.dls
     loaders = dls.loaders[:2]
     ctx = _amp(self.learn) if next(model.parameters()).is_cuda else None
-    with _rng_kept(): self.caches,top = fill_cache(model, loaders, fcb.train_names, dls.n_inp, self.ram, ctx, self.verbose)
-    cached = DataLoaders(*[CachedDL(c, dl) for c,dl in zip(self.caches, loaders)], path=dls.path)
+    with _rng_kept(): self.caches,top = _fill_cache(model, loaders, fcb.train_names, dls.n_inp, self.ram, ctx, self.verbose)
+    cached = DataLoaders(*[_CachedDL(c, dl) for c,dl in zip(self.caches, loaders)], path=dls.path)
     self.saved = self.learn,self.learn.model,self.learn.dls   # fastai detaches `self.learn` when a failed fit's callbacks are removed
     self.learn.model,self.learn.dls = top,cached
 
@@ -225,23 +225,3 @@ def restore(self:TrunkCacheCallback):
     self.saved = None
     for c in self.caches: c.close()
     self.caches = []
-
-# %% ../nbs/01a_cache.ipynb #a7b00666
-@contextmanager
-def cached_preds(learn:Learner, dl, trained:list[str], ram:float=4., on:bool=True):
-    "Yield a `get_preds` for `learn` on `dl`'s images that runs from a cache of its trunk's outputs (filled once, freed on exit); None if not `on` or the model cannot be cut"
-    cut = None
-    if on and world_size() < 2:
-        try: cut = fill_cache(learn.model, [dl], trained, learn.dls.n_inp, ram, verbose=False)
-        except ValueError: pass                          # predicted through the whole model instead
-    if cut is None:
-        yield None
-        return
-    (cache,),top = cut
-    def get_preds(**kwargs):
-        model,dls = learn.model,learn.dls
-        learn.model,learn.dls = top,DataLoaders(CachedDL(cache, dl), CachedDL(cache, dl))
-        try: return learn.get_preds(dl=learn.dls.valid, **kwargs)
-        finally: learn.model,learn.dls = model,dls
-    try: yield get_preds
-    finally: cache.close()

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 import itertools
 
 # %% auto #0
-__all__ = ['norm_types', 'train_modes', 'Call', 'trace_forward', 'find_last_norm', 'fixres_parts', 'FixResCallback', 'world_size']
+__all__ = ['Call', 'find_last_norm', 'FixResCallback']
 
 # %% ../nbs/01_callback.ipynb #e94b9543
-norm_types = (nn.modules.batchnorm._NormBase, nn.GroupNorm, nn.LayerNorm)
+_norm_types = (nn.modules.batchnorm._NormBase, nn.GroupNorm, nn.LayerNorm)
 
 def _shape(o):
     "Shape of the first tensor in `o`"
@@ -33,7 +33,7 @@ class Call:
     "One module's first call during a traced forward pass"
     name:str; module:nn.Module; start:int; end:int=-1; inp:tuple|None=None; out:tuple|None=None
     @property
-    def is_norm(self): return isinstance(self.module, norm_types)
+    def is_norm(self): return isinstance(self.module, _norm_types)
     @property
     def is_leaf(self): return next(self.module.children(), None) is None
     def __repr__(self): return f"Call({self.name!r}, {type(self.module).__name__}, {self.inp} -> {self.out})"
@@ -63,7 +63,7 @@ def _on(model, xb):
     p = next(itertools.chain(model.parameters(), model.buffers()), None)
     return xb if p is None else to_device(xb, p.device)
 
-def trace_forward(model:nn.Module, *xb) -> list[Call]:
+def _trace_forward(model:nn.Module, *xb) -> list[Call]:
     "Run `model` on `xb` in eval mode without gradients, and return its module calls in the order they start"
     names = {m:n for n,m in model.named_modules(remove_duplicate=False)}
     calls,tick = {},itertools.count()
@@ -87,7 +87,7 @@ def _global_pool(calls):
 
 def find_last_norm(model:nn.Module, *xb, calls=None) -> Call:
     "The last normalization layer that runs before the global pooling of `model`, found by running it on `xb`"
-    calls = calls or trace_forward(model, *xb)
+    calls = calls or _trace_forward(model, *xb)
     pool = _global_pool(calls)
     norms = [c for c in calls if c.is_norm and _positions(c.out) > 0 and (pool is None or c.end < pool.start)]
     if not norms:
@@ -103,15 +103,15 @@ def _module(model, m, arg):
     if m not in named: raise ValueError(f"`{arg}` must be a module of the model or one of its names in `model.named_modules()`, got {m!r}")
     return named[m]
 
-def fixres_parts(model:nn.Module, *xb, norm=None, train_from=None) -> tuple[Call, list[Call]]:
+def _fixres_parts(model:nn.Module, *xb, norm=None, train_from=None) -> tuple[Call, list[Call]]:
     "The last norm layer's call and the head's calls (what runs after the global pooling; from `train_from` on if given), found by running `model` on `xb`"
-    calls = trace_forward(model, *xb)
+    calls = _trace_forward(model, *xb)
     by_module = {c.module:c for c in calls}
     norm,train_from = _module(model, norm, 'norm'),_module(model, train_from, 'train_from')
     for arg,m in (('norm',norm), ('train_from',train_from)):
         if m is not None and m not in by_module: raise ValueError(f"`{arg}` ({type(m).__name__}) does not run in the model's forward pass")
     nc = by_module[norm] if norm is not None else find_last_norm(model, calls=calls)
-    if not nc.is_norm: raise ValueError(f"`norm` must be a normalization layer ({', '.join(t.__name__ for t in norm_types)}), got {type(nc.module).__name__}")
+    if not nc.is_norm: raise ValueError(f"`norm` must be a normalization layer ({', '.join(t.__name__ for t in _norm_types)}), got {type(nc.module).__name__}")
     if train_from is None:   # the head: what runs after the global pooling (layers between the norm and the pool stay frozen)
         pool = _global_pool(calls)
         after = pool.end if pool is not None and pool.start > nc.end else nc.end
@@ -121,7 +121,7 @@ def fixres_parts(model:nn.Module, *xb, norm=None, train_from=None) -> tuple[Call
     return nc, [c for c in calls if c.start >= tc.start]
 
 # %% ../nbs/01_callback.ipynb #6de29e6e
-train_modes = ('norm+head', 'head', 'head+stats', 'stats')
+_train_modes = ('norm+head', 'head', 'head+stats', 'stats')
 
 class FixResCallback(Callback):
     "Train only the last norm layer before global pooling and the head: everything else frozen and in eval mode"
@@ -132,7 +132,7 @@ class FixResCallback(Callback):
         train_from:nn.Module|str|None=None, # Train every module from this one on as well (with 'norm+head')
         reset_stats:bool=True, # Re-estimate the norm layer's running statistics from scratch, as an exact average
     ):
-        if train not in train_modes: raise ValueError(f"`train` must be one of {train_modes}, got {train!r}")
+        if train not in _train_modes: raise ValueError(f"`train` must be one of {_train_modes}, got {train!r}")
         if train_from is not None and train!='norm+head': raise ValueError(f"`train_from` goes with train='norm+head', got train={train!r}")
         store_attr()
         self.saved,self.modes,self.root,self.norm_module = None,None,None,None
@@ -161,7 +161,7 @@ def _tracks_stats(m) -> bool:
 @patch
 def parts(self:FixResCallback, model:nn.Module, *xb) -> tuple[Call, list[Call]]:
     "The norm layer's call and the head's calls this callback trains in `model`, found by running it on `xb`; refuses a norm layer `train` cannot use"
-    nc,head = fixres_parts(model, *xb, norm=self.norm, train_from=self.train_from)
+    nc,head = _fixres_parts(model, *xb, norm=self.norm, train_from=self.train_from)
     if self.train in ('head+stats', 'stats') and not _tracks_stats(nc.module):
         raise ValueError(f"train={self.train!r} re-estimates running statistics, and {nc.name} ({type(nc.module).__name__}) keeps none")
     return nc,head
@@ -214,7 +214,7 @@ def restore(self:FixResCallback):
 def _raw(model): return model.module if isinstance(model, (nn.DataParallel, nn.parallel.DistributedDataParallel)) else model
 def _named(model): return dict(_raw(model).named_modules(remove_duplicate=False))
 
-def world_size() -> int:
+def _world_size() -> int:
     "The number of processes of the current distributed run (1 outside one)"
     d = torch.distributed
     return d.get_world_size() if d.is_available() and d.is_initialized() else 1
@@ -222,7 +222,7 @@ def world_size() -> int:
 @patch
 def check_distrib(self:FixResCallback):
     "Refuse, before anything changes, a distributed run that would train a `SyncBatchNorm` on the CPU"
-    if world_size() < 2 or self.train=='head': return
+    if _world_size() < 2 or self.train=='head': return
     nm = self.norm_call.module
     sync = isinstance(nm, nn.SyncBatchNorm) or any(getattr(cb, 'sync_bn', False) for cb in self.learn.cbs if type(cb).__name__=='DistributedTrainer')
     if sync and next(self.root.parameters()).device.type == 'cpu':
@@ -234,10 +234,10 @@ def check_distrib(self:FixResCallback):
 def sync_stats(self:FixResCallback):
     "Average the trained norm layer's running statistics over the processes of a distributed run"
     nm = self.norm_module
-    if nm is None or not nm.training or world_size() < 2 or not getattr(nm, 'track_running_stats', False): return
+    if nm is None or not nm.training or _world_size() < 2 or not getattr(nm, 'track_running_stats', False): return
     for b in (nm.running_mean, nm.running_var):
         torch.distributed.all_reduce(b)
-        b.div_(world_size())
+        b.div_(_world_size())
 
 # %% ../nbs/01_callback.ipynb #37092676
 @patch

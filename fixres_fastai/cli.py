@@ -9,8 +9,9 @@ from __future__ import annotations
 from fastai.vision.all import *
 from fastcore.script import anno_parser
 from .data import *
+from .data import _check_size
 from .learner import *
-from .learner import _check_args
+from .learner import _check_call
 from .demo import *
 from .resolution import train_size_for
 import sys, time, contextlib, warnings
@@ -39,9 +40,9 @@ class Log:
 def _report(res, out, t0, learn, log):
     res.to_csv(out/'results.csv', index=False)
     fmt = lambda v: f'{v:.4f}'   # NaN: not measured
-    if 'fixres_choice' in learn.__dict__:   # 'auto' ran
-        log(f"\n'auto' scored each size on half the validation set:\n{learn.fixres_scores.to_string(index=False, float_format=fmt, na_rep='-')}")
-        log(f"and kept the best option that beat the learner as it was there by more than its standard error; the other half, which no choice saw:\n{learn.fixres_report.to_string(index=False, float_format=fmt)}")
+    if (found := res.attrs.get('found')) is not None:   # 'auto' ran
+        log(f"\nfixres_find scored each size on half the validation set, with no training and fine-tuned:\n{found.table.to_string(index=False, float_format=fmt, na_rep='-')}")
+        log(f"and kept the best fine-tuned size if it beat the learner as it was there by more than its standard error; the other half, which no choice saw:\n{found.report.to_string(index=False, float_format=fmt)}")
     log(f"\nsaved in {out.resolve()}: results.csv, sweep.png (accuracy against test size), sweep.csv, export.pkl ({time.time()-t0:.0f} s in all)\n")
     print(res.to_string(index=False, float_format=fmt), flush=True)
 
@@ -83,10 +84,9 @@ def train(path:str, # Folder of images (train/ and valid/ of class folders, or c
           out:str='fixres_out', # Folder for the results table, the sweep plot and the exported learner
           seed:int=0, # Seed of the split and the training
           quiet:bool=False, # Print only the results table
-          max_size:int=None, # 'auto': fine-tune at no size above this
-          min_speed:float=None, # 'auto': fine-tune at no size where the model predicts fewer images per second on this machine
+          max_size:int=None, # 'auto': try no size above this
+          min_speed:float=None, # 'auto': try no size where the model predicts fewer images per second on this machine
           deploy_size:int=None, # Train small for this deployment size (at the size whose objects match it after FixRes), then fixres at it
-          fits:int=1, # 'auto': sizes to fine-tune at (by the statistics-only scores), the best fine-tuned kept
          ):
     "Train at `size` on your images, sweep test sizes, fine-tune with FixRes at `test_size`, and export a learner that predicts there"
     t0,out,log = time.time(),Path(out),Log(quiet)
@@ -96,8 +96,9 @@ def train(path:str, # Folder of images (train/ and valid/ of class folders, or c
     if deploy_size is not None:
         if size is not None or test_size != 'auto':
             raise ValueError("`deploy_size` sets both the training size and the test size: leave out `size` and `test_size`")
-        test_size = check_size(deploy_size, 'deploy_size')
-    _check_args(test_size, fixres_epochs, None, 'norm+head', 'test', None, max_size=max_size, min_speed=min_speed, fits=fits)   # refused before training
+        test_size = _check_size(deploy_size, 'deploy_size')
+    bounds = {k:v for k,v in dict(max_size=max_size, min_speed=min_speed).items() if v is not None}
+    _check_call(test_size, fixres_epochs, bounds)   # refused before training
     col = lambda c: int(c) if str(c).isdigit() else c
     set_seed(seed)
     stats = lite0_stats if arch=='lite0' else None
@@ -114,7 +115,6 @@ def train(path:str, # Folder of images (train/ and valid/ of class folders, or c
     with log.stage(f"{'fine_tune' if pretrained else 'fit_one_cycle'}({epochs}) at {size} px"):
         if pretrained: learn.fine_tune(epochs, lr)
         else: learn.fit_one_cycle(epochs, lr)
-    bounds = {k:v for k,v in dict(max_size=max_size, min_speed=min_speed, fits=fits if test_size == 'auto' else None).items() if v is not None}
     res = run_fixres(learn, test_size, fixres_epochs, out=out, stage=log.stage, **bounds)
     learn.export(out.resolve()/'export.pkl')
     _report(res, out, t0, learn, log)

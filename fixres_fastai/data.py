@@ -12,9 +12,7 @@ from PIL import ImageOps
 import pandas as pd, contextlib
 
 # %% auto #0
-__all__ = ['FixResCrop', 'find_crop', 'example_photos', 'example_folder', 'is_count', 'check_size', 'check_scale', 'ImageOpener',
-           'unreadable', 'UnreadableImages', 'name_unreadable', 'naming_unreadable', 'get_dls', 'pipeline_size',
-           'dl_at', 'dls_at']
+__all__ = ['FixResCrop', 'example_folder', 'UnreadableImages', 'naming_unreadable', 'get_dls', 'dls_at']
 
 # %% ../nbs/00_data.ipynb #5fe38edd
 class FixResCrop(RandomResizedCrop):
@@ -48,12 +46,12 @@ class FixResCrop(RandomResizedCrop):
         return math.ceil(self.size[0]*(self.resize_ratio if test else max(self.resize_ratio, 1/math.sqrt(self.min_scale))))
 
 # %% ../nbs/00_data.ipynb #4bb49458
-def find_crop(dl) -> FixResCrop|None:
+def _find_crop(dl) -> FixResCrop|None:
     "The `FixResCrop` among the item transforms of DataLoader `dl`, if any"
     return first(t for t in dl.after_item.fs if isinstance(t, FixResCrop))
 
 # %% ../nbs/00_data.ipynb #19737ba8
-def example_photos() -> list[Path]:
+def _example_photos() -> list[Path]:
     "Photos that ship with scikit-learn and matplotlib (fastai's dependencies), usable offline"
     import sklearn, matplotlib
     imgs = Path(sklearn.__file__).parent/'datasets'/'images'
@@ -65,9 +63,9 @@ def example_folder(dest, # Folder to write (created)
                    n_valid:int=6, # Images per class in `valid/`
                    size:int=96, # Side of the saved images
                    seed:int=0) -> Path:
-    "Write an ImageNet-style folder of random crops of `example_photos`, one class per photo"
+    "Write an ImageNet-style folder of random crops of `_example_photos`, one class per photo"
     dest,rng = Path(dest),random.Random(seed)
-    for fn in example_photos():
+    for fn in _example_photos():
         src = PILImage.create(fn)
         w,h = src.size
         for split,n in (('train',n_train),('valid',n_valid)):
@@ -84,16 +82,16 @@ _aug_defaults = dict(max_zoom=1., max_warp=0., size=None)
 def _check(ok, arg, expected, value):
     if not ok: raise ValueError(f"`{arg}` must be {expected}, got {value!r}")
 
-def is_count(x) -> bool:
+def _is_count(x) -> bool:
     "Whether `x` is a positive int (numpy ints too; not a bool)"
     return isinstance(x, (int, np.integer)) and not isinstance(x, bool) and x > 0
 
-def check_size(size, arg='size'):
+def _check_size(size, arg='size'):
     "Raise a `ValueError` naming `arg` unless `size` is a positive int"
-    _check(is_count(size), arg, 'a positive int', size)
+    _check(_is_count(size), arg, 'a positive int', size)
     return int(size)
 
-def check_scale(min_scale, max_scale=1.):
+def _check_scale(min_scale, max_scale=1.):
     "Raise a `ValueError` naming `min_scale` unless 0 < `min_scale` <= `max_scale` <= 1"
     _check(0 < min_scale <= max_scale <= 1, 'min_scale', f'in (0, max_scale={max_scale}] with max_scale <= 1', min_scale)
 
@@ -129,7 +127,7 @@ def _to_rgb(im):
         return bg
     return im.convert('RGB')
 
-class ImageOpener(Transform):
+class _ImageOpener(Transform):
     "Open an image file as RGB, EXIF orientation applied, large JPEGs decoded at a reduced scale that keeps the shorter side >= `min_side`"
     def __init__(self, min_side:int|None=None, reader=None): super().__init__(); self.min_side,self.reader = min_side,reader
     def encodes(self, o) -> PILImage:
@@ -143,7 +141,7 @@ class ImageOpener(Transform):
         except (OSError, SyntaxError, ValueError) as e: raise OSError(f"cannot read the image {fn}: {e}") from e
     def __repr__(self): return f"{type(self).__name__}(min_side={self.min_side})"
 
-def unreadable(fn) -> str|None:
+def _unreadable(fn) -> str|None:
     "Why `fn` cannot be used as an image (missing, not an image, cut short), or None; reads the header and the last bytes only"
     fn = Path(fn)
     if not fn.is_file(): return 'missing'
@@ -157,13 +155,13 @@ def unreadable(fn) -> str|None:
         if end not in tail: return f'truncated {fmt}'
     return None
 
-_checked = {}   # (file, size, mtime) -> `unreadable`'s answer: rebuilding at another size (a sweep) stats each file, reads none
+_checked = {}   # (file, size, mtime) -> `_unreadable`'s answer: rebuilding at another size (a sweep) stats each file, reads none
 
 def _unreadable_cached(fn):
     try: st = os.stat(fn)
-    except OSError: return unreadable(fn)
+    except OSError: return _unreadable(fn)
     key = (str(fn), st.st_size, st.st_mtime_ns)
-    if key not in _checked: _checked[key] = unreadable(fn)
+    if key not in _checked: _checked[key] = _unreadable(fn)
     return _checked[key]
 
 def _names(bad) -> str:
@@ -186,9 +184,9 @@ def _item_files(dl) -> list:
     ds = dl.dataset
     tl = ds.tls[0] if isinstance(ds, Datasets) else ds
     fs = list(getattr(getattr(tl, 'tfms', None), 'fs', []))
-    k = first((i for i,t in enumerate(fs) if isinstance(t, ImageOpener) or str(getattr(t, 'name', '')).endswith('.create')), None)
+    k = first((i for i,t in enumerate(fs) if isinstance(t, _ImageOpener) or str(getattr(t, 'name', '')).endswith('.create')), None)
     if k is None or not hasattr(tl, 'items'): return []
-    pre = fs[:k] + ([fs[k].reader] if isinstance(fs[k], ImageOpener) and fs[k].reader is not None else [])
+    pre = fs[:k] + ([fs[k].reader] if isinstance(fs[k], _ImageOpener) and fs[k].reader is not None else [])
     items,res = getattr(tl.items, 'iloc', tl.items),[]
     for i in range(len(tl.items)):
         o = items[i]
@@ -198,7 +196,7 @@ def _item_files(dl) -> list:
         res.append(o)
     return res
 
-def name_unreadable(e:Exception, dls) -> Exception:
+def _name_unreadable(e:Exception, dls) -> Exception:
     "`e` if it is no `OSError` or no file of `dls` is unreadable, else an `UnreadableImages` that names the files"
     if not isinstance(e, OSError) or isinstance(e, UnreadableImages): return e
     loaders = dls.loaders if isinstance(dls, DataLoaders) else [dls]
@@ -213,7 +211,7 @@ def naming_unreadable(dls):
     "Raise an `OSError` met inside again as `UnreadableImages` that names the files of `dls` that cannot be read, if any"
     try: yield
     except OSError as e:
-        if (named := name_unreadable(e, dls)) is e: raise
+        if (named := _name_unreadable(e, dls)) is e: raise
         raise named from e
 
 # %% ../nbs/00_data.ipynb #2bf6ac57
@@ -236,9 +234,9 @@ def get_dls(size:int, # Side of the square images the model sees
             check_files:bool=True, # Skip, with a warning naming them, files that are missing, not images, or cut short
             **kwargs) -> DataLoaders:
     "DataLoaders for image classification (single or multi-label) with the FixRes train and test protocol"
-    size = check_size(size)
+    size = _check_size(size)
     _check(isinstance(resize_ratio, (int,float)) and resize_ratio >= 1, 'resize_ratio', 'a number >= 1 (256/224 is the usual)', resize_ratio)
-    check_scale(min_scale, max_scale)
+    _check_scale(min_scale, max_scale)
     _check(train_aug in ('train','test'), 'train_aug', "'train' or 'test'", train_aug)
     _check(valid_pct is None or 0 < valid_pct < 1, 'valid_pct', 'None or a fraction in (0, 1)', valid_pct)
     _check(label_delim is None or isinstance(label_delim, str) and label_delim, 'label_delim', 'None or a separator such as " "', label_delim)
@@ -247,7 +245,7 @@ def get_dls(size:int, # Side of the square images the model sees
         if path=='.': path = Path(source).parent
         source = pd.read_csv(source)
     crop = FixResCrop(size, min_scale=min_scale, max_scale=max_scale, ratio=ratio, resize_ratio=resize_ratio)
-    opener = ImageOpener(crop.decode_side(test=False))   # `dls_at` gives each split its own
+    opener = _ImageOpener(crop.decode_side(test=False))   # `dls_at` gives each split its own
     if isinstance(source, pd.DataFrame):
         items,splitter,get_y,reader = _items_df(source, path, fn_col, label_col, valid_col, folder, suff, valid_pct, seed, label_delim)
         if check_files: items = items[_keep_readable([reader(r) for _,r in items.iterrows()])]
@@ -297,7 +295,7 @@ def _last_sized(dl):
     if w != h: raise ValueError(f"`dls` make {(w,h)} images and only square sizes are rebuilt: pass `dls=` built at the size you want")
     return sized[-1],int(w)
 
-def pipeline_size(dl) -> int:
+def _pipeline_size(dl) -> int:
     "The side of the square images DataLoader `dl` makes: the size of its last transform that sets one"
     return _last_sized(dl)[1]
 
@@ -315,7 +313,7 @@ def _unknown_sizes(dl) -> list:
     return [t for t in _tfms(dl) if not isinstance(t, _sized) and any(getattr(t, a, None) is not None for a in ('size', 'max_sz', 'sz'))]
 
 def _opener_at(t, crop, test, f):
-    "A copy of `ImageOpener` `t` that decodes JPEGs just large enough for `crop` (or for a size `f` times its own)"
+    "A copy of `_ImageOpener` `t` that decodes JPEGs just large enough for `crop` (or for a size `f` times its own)"
     if t.min_side is None: return t
     t = copy(t)
     t.min_side = crop.decode_side(test) if crop is not None else math.ceil(t.min_side*f)
@@ -325,19 +323,19 @@ def _dataset_at(ds, f, crop, split_idx):
     "Dataset `ds` with `split_idx` (1: the validation transforms) and its image openers moved to the new size"
     if not isinstance(ds, Datasets): return ds
     def tl_at(tl):
-        fs = [_opener_at(t, crop, split_idx==1, f) if isinstance(t, ImageOpener) else t for t in tl.tfms.fs]
+        fs = [_opener_at(t, crop, split_idx==1, f) if isinstance(t, _ImageOpener) else t for t in tl.tfms.fs]
         if tl.split_idx == split_idx and all(a is b for a,b in zip(fs, tl.tfms.fs)): return tl
         new = tl._new(tl.items, split_idx=split_idx)
         new.tfms = Pipeline(fs, split_idx=split_idx)
         return new
     return type(ds)(tls=[tl_at(tl) for tl in ds.tls], n_inp=ds.n_inp)
 
-def dl_at(dl:TfmdDL, # A fastai image DataLoader (training, validation, or `test_dl`)
+def _dl_at(dl:TfmdDL, # A fastai image DataLoader (training, validation, or `test_dl`)
           size:int, # Side of the square images it should make
           test:bool=False, # Pass its items through the validation transforms (deterministic) instead of its own
          ) -> TfmdDL:
     "The same items and transforms as `dl`, each size-setting transform moved to `size` in proportion"
-    size = check_size(size)
+    size = _check_size(size)
     if bad := _unknown_sizes(dl):
         raise ValueError(f"`dls`: cannot move the size of {', '.join(type(t).__name__ for t in bad)} to another size: pass `dls=` built at the size you want")
     last,cur = _last_sized(dl)
@@ -355,5 +353,5 @@ def dls_at(dls:DataLoaders, # Image-classification DataLoaders: from `get_dls`, 
     "`dls` at `size`: the same items, split, labels, normalization and device, every size-setting transform moved in proportion"
     _check(train_aug in ('train','test'), 'train_aug', "'train' or 'test'", train_aug)
     _check(isinstance(dls, DataLoaders) and len(dls.loaders), 'dls', 'fastai DataLoaders', type(dls).__name__)
-    loaders = [dl_at(dl, size, test=train_aug=='test' and i==0) for i,dl in enumerate(dls.loaders)]
+    loaders = [_dl_at(dl, size, test=train_aug=='test' and i==0) for i,dl in enumerate(dls.loaders)]
     return type(dls)(*loaders, path=dls.path, device=dls.device)

@@ -8,10 +8,11 @@ Docs: https://fixres-fastai.github.io/fixres_fastai/demo.html.md"""
 from __future__ import annotations
 from fastai.vision.all import *
 from .data import *
-from .data import _check
+from .data import _check, _check_size
 from .learner import *
-from .sweep import *
 from .learner import _metric, _candidates
+from .sweep import *
+from .sweep import _default_sizes
 import gzip, importlib, contextlib
 
 # %% auto #0
@@ -107,19 +108,19 @@ def fashion_canvas(dest, # Folder to write (`train/` and `valid/` of class folde
 
 # %% ../nbs/05_demo.ipynb #232d424c
 def run_fixres(learn:Learner,
-               test_size:int|str='auto', # Size to fine-tune at: an int, or 'auto' (measured by `learn.fixres('auto')`, kept only if it helps)
+               test_size:int|str='auto', # Size to fine-tune at: an int, or 'auto' (`fixres_find`'s suggestion, kept only if it helps)
                epochs:int=1, # Epochs of `fixres`
-               sizes:list|None=None, # Sizes to sweep with no training; if None, 0.75x to 1.75x the training size (with 'auto': up to the training size, then the sizes 'auto' tries)
+               sizes:list|None=None, # Sizes to sweep with no training; if None, 0.75x to 1.75x the training size (with 'auto': up to the training size, then the sizes the finder tries)
                out:Path|None=None, # Folder to save `sweep.png` and `sweep.csv` in
                stage=None, # `stage(what)`: a context manager around each step (the command logs with it); none if None
                **kwargs # Passed to `learn.fixres`
               ) -> pd.DataFrame:
-    "Sweep test sizes, fine-tune with FixRes at `test_size`, and return the results table (train size, test size, fine-tuned, accuracy, images per second)"
+    "Sweep test sizes, fine-tune with FixRes at `test_size`, and return the results table (train size, test size, fine-tuned, accuracy, images per second; with 'auto', `attrs['found']`)"
     stage = stage or (lambda what: contextlib.nullcontext())
     train_size = learner_size(learn)
-    if test_size != 'auto': test_size = check_size(test_size, 'test_size')
+    if test_size != 'auto': test_size = _check_size(test_size, 'test_size')
     if sizes is None:   # with 'auto', the sizes it tries: it then predicts none of them again
-        sizes = default_sizes(train_size) if test_size != 'auto' else [s for s in default_sizes(train_size) if s < train_size] + _candidates(learn)[2]
+        sizes = _default_sizes(train_size) if test_size != 'auto' else [s for s in _default_sizes(train_size) if s < train_size] + _candidates(learn)[2]
     sizes = sorted(set(sizes) | {train_size} | ({test_size} if test_size != 'auto' else set()))
     m = SizeMeasures(learn)   # each size's validation outputs and throughput, measured once: the sweep's, read again by 'auto' and the last row
     with stage(f'sweep of {len(sizes)} test sizes, no training'):
@@ -133,10 +134,11 @@ def run_fixres(learn:Learner,
     at = lambda s, col=metric: sweep.loc[sweep['size']==s, col].iloc[0]
     rows = [(train_size, train_size, 'no', float(at(train_size)), int(at(train_size, 'img/s')))]
     if best != train_size: rows.append((train_size, best, 'no (best of sweep)', float(at(best)), int(at(best, 'img/s'))))
-    with stage(f'fixres at {test_size} px' if test_size != 'auto' else "fixres('auto'): score the sizes, fine-tune, keep the best"):
-        learn.fixres(test_size, epochs, show=False, measures=m, **kwargs)
-    kept = learn.fixres_choice if test_size == 'auto' else 'fixres'
-    how = {'fixres': 'yes (fixres)', 'no training': 'no (auto: larger size only)', 'as it was': 'no (auto kept the learner as it was)'}[kept]
+    with stage(f'fixres at {test_size} px' if test_size != 'auto' else "fixres('auto'): fine-tune at every size, keep the best"):
+        found = learn.fixres(test_size, epochs, show=False, measures=m, **kwargs)
+    kept = found is None or found.size != found.trained_at
     size = learner_size(learn)
-    rows.append((train_size, size, how, _metric(learn, metric, *m.outputs(size)), m.speed(size)))
-    return pd.DataFrame(rows, columns=['train size', 'test size', 'fine-tuned', metric, 'img/s'])
+    rows.append((train_size, size, 'yes (fixres)' if kept else 'no (auto kept the learner as it was)', _metric(learn, metric, *m.outputs(size)), m.speed(size)))
+    res = pd.DataFrame(rows, columns=['train size', 'test size', 'fine-tuned', metric, 'img/s'])
+    if found is not None: res.attrs['found'] = found
+    return res

@@ -1,4 +1,4 @@
-"""One call that takes a learner trained at one resolution, fine-tunes the last norm layer and the head at the test resolution, and leaves it predicting there; or leaves it exactly as it was if the fit fails.
+"""`learn.fixres(size, epochs)` fine-tunes the last norm layer and the head at the test size and leaves the learner predicting there, or exactly as it was if the fit fails; `learn.fixres_find()` measures which size to choose, the way `lr_find` does for the learning rate.
 
 Docs: https://fixres-fastai.github.io/fixres_fastai/learner.html.md"""
 
@@ -8,19 +8,21 @@ Docs: https://fixres-fastai.github.io/fixres_fastai/learner.html.md"""
 from __future__ import annotations
 from fastai.vision.all import *
 from .data import *
+from .data import _dl_at, _is_count, _pipeline_size
 from .callback import *
-from .callback import _evaluating, _probe, _modes_kept, _tracks_stats
-from .cache import TrunkCacheCallback, random_tfms, cached_preds
+from .callback import _evaluating, _probe, _modes_kept, _tracks_stats, _fixres_parts, _train_modes, _world_size
+from .cache import TrunkCacheCallback, _random_tfms
 import time, hashlib
+from dataclasses import dataclass
 from .resolution import recommend_test_size, throughput
 
 # %% auto #0
-__all__ = ['learner_size', 'auto_sizes', 'paired_gain', 'SizeMeasures']
+__all__ = ['learner_size', 'SizeMeasures', 'SuggestedSize']
 
 # %% ../nbs/03_learner.ipynb #6788558b
 def learner_size(learn:Learner) -> int|None:
     "The image size `learn` predicts at (its validation transforms' size), if known"
-    try: return pipeline_size(learn.dls.valid if len(learn.dls.loaders) > 1 else learn.dls.train)
+    try: return _pipeline_size(learn.dls.valid if len(learn.dls.loaders) > 1 else learn.dls.train)
     except ValueError: return learn.__dict__.get('fixres_size')
 
 # %% ../nbs/03_learner.ipynb #25210cd9
@@ -58,27 +60,40 @@ def _check_measures(measures, learn, dl, on):
     if measures is not None and (getattr(measures, 'learn', None) is not learn or getattr(measures, 'dl', None) is not dl):
         raise ValueError(f"`measures` must be a `SizeMeasures` of this learner on {on}")
 
-def _check_args(size, epochs, lr, train, train_aug, dls, cache=None, cache_ram=4., guard=1., max_size=None, min_speed=None, fits=1):
-    if size != 'auto' and not is_count(size): raise ValueError(f"`size` must be a positive int or 'auto', got {size!r}")
-    if not is_count(epochs):
+def _check_args(size, epochs, lr=None, train='norm+head', train_aug='test', dls=None, cache=None, cache_ram=4.):
+    "Refuse what `fixres` cannot use, naming the argument; return the size as an int, or 'auto'"
+    if size != 'auto' and not _is_count(size): raise ValueError(f"`size` must be a positive int or 'auto', got {size!r}")
+    if not _is_count(epochs):
         raise ValueError(f"`epochs` must be an int >= 1, got {epochs!r}")
     if lr is not None and not (isinstance(lr, (int, float, slice)) and (isinstance(lr, slice) or lr > 0)):
         raise ValueError(f"`lr` must be None, a positive number or a slice, got {lr!r}")
-    if train not in train_modes: raise ValueError(f"`train` must be one of {train_modes}, got {train!r}")
+    if train not in _train_modes: raise ValueError(f"`train` must be one of {_train_modes}, got {train!r}")
     if train_aug not in ('train', 'test'): raise ValueError(f"`train_aug` must be 'train' or 'test', got {train_aug!r}")
     if dls is not None and not isinstance(dls, DataLoaders): raise ValueError(f"`dls` must be None or DataLoaders, got {type(dls).__name__}")
     if cache not in (None, True, False): raise ValueError(f"`cache` must be None (where safe), True or False, got {cache!r}")
     if isinstance(cache_ram, bool) or not isinstance(cache_ram, (int, float)) or not cache_ram >= 0:
         raise ValueError(f"`cache_ram` must be a number of GiB >= 0, got {cache_ram!r}")
-    if isinstance(guard, bool) or not isinstance(guard, (int, float)) or math.isnan(guard):
-        raise ValueError(f"`guard` must be a number of standard errors (1 by default, 0 for any gain, -inf for the best score), got {guard!r}")
-    if max_size is not None and not is_count(max_size): raise ValueError(f"`max_size` must be None or a positive int (px), got {max_size!r}")
-    if min_speed is not None and (isinstance(min_speed, bool) or not isinstance(min_speed, (int, float)) or not min_speed > 0):
-        raise ValueError(f"`min_speed` must be None or a positive number of images per second, got {min_speed!r}")
-    if not is_count(fits): raise ValueError(f"`fits` must be an int >= 1 (sizes 'auto' fine-tunes at), got {fits!r}")
-    if size != 'auto' and (max_size is not None or min_speed is not None or fits != 1):
-        raise ValueError(f"`max_size`, `min_speed` and `fits` steer the sizes 'auto' may choose: pass size='auto', or leave them out with size={size!r}")
     return size if size=='auto' else int(size)
+
+def _is_number(x): return isinstance(x, (int, float)) and not isinstance(x, bool) and not math.isnan(x)
+
+def _check_find_args(sizes=None, guard=1., max_size=None, min_speed=None, n_train=1024, seed=0):
+    "Refuse what `fixres_find` cannot use, naming the argument"
+    if sizes is not None and (not is_listy(sizes) or not len(sizes) or not all(_is_count(s) for s in sizes)):
+        raise ValueError(f"`sizes` must be None or a non-empty list of positive ints, got {sizes!r}")
+    if not _is_number(guard): raise ValueError(f"`guard` must be a number of standard errors (1 by default, 0 for any gain, -inf for the best score), got {guard!r}")
+    if max_size is not None and not _is_count(max_size): raise ValueError(f"`max_size` must be None or a positive int (px), got {max_size!r}")
+    if min_speed is not None and not (_is_number(min_speed) and min_speed > 0):
+        raise ValueError(f"`min_speed` must be None or a positive number of images per second, got {min_speed!r}")
+    if n_train is not None and not _is_count(n_train): raise ValueError(f"`n_train` must be None (every training image) or a positive int, got {n_train!r}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0: raise ValueError(f"`seed` must be an int >= 0, got {seed!r}")
+
+def _check_call(size, epochs, find, **kwargs):
+    "Refuse a `fixres` call that cannot run: its arguments, and search options `find` with a fixed size; return the size"
+    size = _check_args(size, epochs, **kwargs)
+    if size != 'auto' and find: raise ValueError(f"{', '.join(f'`{k}`' for k in find)} steer the search for a size: pass size='auto', or call `learn.fixres_find`")
+    _check_find_args(**find)
+    return size
 
 def _check_has_images(dls):
     if not len(dls.train_ds):
@@ -95,44 +110,60 @@ def _check_model(model, dl, n_inp, size, cb):
                          "(a timm ViT) must be created to accept others, e.g. `vision_learner(dls, 'vit_small_patch16_224', dynamic_img_size=True)`") from None
     cb.parts(model, *xb)
 
+@contextmanager
+def _ready(learn, dls=None, measures=None):
+    "Check the learner's images and `measures`, put the model where the data are (as fastai's fit does), and name unreadable files in an error"
+    src = ifnone(dls, learn.dls)
+    _check_measures(measures, learn, src.valid, "the validation DataLoader it fine-tunes with (`SizeMeasures(learn)`, or of `dls.valid` with `dls=`)")
+    if dls is None: _check_has_images(learn.dls)
+    learn.model.to(getattr(src, 'device', default_device()))   # measuring and caching run there too
+    with naming_unreadable(src): yield
+
 # %% ../nbs/03_learner.ipynb #9ce3ffca
-@patch
-@delegates(Learner.fit_one_cycle)
-def fixres(self:Learner, size:int|str, epochs:int=1, lr=None, train:str='norm+head', train_aug:str='test',
-           norm=None, train_from=None, reset_stats:bool=True, dls=None,
-           cache:bool|None=None, # Run the frozen part once per image and train on its outputs: None where safe with epochs > 1, True to also say why not, False never
-           cache_ram:float=4., # GiB of RAM the cache may take; beyond, it is memory-mapped in a temporary folder
-           seed:int=0, # 'auto': seed of the split of the validation set into a half to choose on and a half to report on
-           guard:float=1., # 'auto': an option replaces the learner as it was only if its gain there exceeds `guard` standard errors
-           show:bool=True, # Print the cache's size, and for 'auto' the table of scores and the choice
-           max_size:int|None=None, # 'auto': fine-tune at no size above this
-           min_speed:float|None=None, # 'auto': fine-tune at no size where the model predicts fewer images per second on this device (`throughput`)
-           fits:int=1, # 'auto': fine-tune at this many sizes (by the statistics-only scores) and keep the best fine-tuned; 1: the smallest within a standard error of the best
-           measures=None, # Outputs and throughputs of this learner on its validation set, shared with `res_sweep`: read, not measured again, and filled with the fine-tuned outputs
-           **kwargs):
-    "Fine-tune the last norm layer and the head at test size `size` (FixRes; 'auto': measured, and kept only if it helps), and leave the learner predicting there"
-    size = _check_args(size, epochs, lr, train, train_aug, dls, cache, cache_ram, guard, max_size, min_speed, fits)
-    _check_measures(measures, self, ifnone(dls, self.dls).valid, "the validation DataLoader it fine-tunes with (`SizeMeasures(learn)`, or of `dls.valid` with `dls=`)")
-    if dls is None: _check_has_images(self.dls)
-    self.model.to(getattr(ifnone(dls, self.dls), 'device', default_device()))   # where the data are, as fastai's fit puts it: measuring and caching run there too
-    with naming_unreadable(dls if dls is not None else self.dls):
-        if size == 'auto':
-            return self._fixres_auto(epochs, seed=seed, guard=guard, show=show, max_size=max_size, min_speed=min_speed, fits=fits, measures=measures, dls=dls, lr=lr, train=train, train_aug=train_aug, norm=norm,
-                                     train_from=train_from, reset_stats=reset_stats, cache=cache, cache_ram=cache_ram, **kwargs)
-        self._fixres_at(size, epochs, lr, train, train_aug, norm, train_from, reset_stats, dls, cache, cache_ram, show, measures, **kwargs)
+_find_args = 'sizes','guard','max_size','min_speed','n_train','seed'   # what `fixres('auto', ...)` hands to `fixres_find`
 
 @patch
-def _fixres_at(self:Learner, size, epochs, lr, train, train_aug, norm, train_from, reset_stats, dls, cache, cache_ram, show, measures=None, **kwargs):
-    "`fixres` at one size, its arguments checked: the whole learner put back if the fit fails"
+@delegates(Learner.fit_one_cycle)
+def fixres(self:Learner,
+           size:int|str, # Test size to fine-tune at; 'auto': at `fixres_find`'s suggestion, or the learner kept as it was (search options pass through)
+           epochs:int=1, # Epochs of the fine-tune
+           lr:float|slice|None=None, # Learning rate; `fit_one_cycle`'s default if None
+           train:str='norm+head', # What trains: 'norm+head' (FixRes), 'head', 'head+stats' (official recipe) or 'stats' (statistics only)
+           train_aug:str='test', # Training images through the validation transforms ('test', the paper's choice) or the training ones ('train')
+           norm:nn.Module|str|None=None, # The norm layer to fine-tune, or its name; found by a forward pass if None
+           train_from:nn.Module|str|None=None, # Also train every module from this one on (with 'norm+head')
+           reset_stats:bool=True, # Re-estimate the norm layer's running statistics from scratch, as an exact average
+           dls:DataLoaders|None=None, # DataLoaders at `size` to fine-tune with (after `load_learner`); the learner's own, rebuilt at `size`, if None
+           cache:bool|None=None, # Run the frozen part once per image and train on its outputs: None where safe with epochs > 1, True to also say why not, False never
+           cache_ram:float=4., # GiB of RAM the cache may take; beyond, it is memory-mapped in a temporary folder
+           show:bool=True, # Print the cache's size; with 'auto', the finder's table and the report
+           measures:SizeMeasures|None=None, # Validation outputs and throughputs shared with `res_sweep` and `fixres_find`: read, and filled
+           **kwargs):
+    "Fine-tune the last norm layer and the head at test size `size` (FixRes; 'auto': at `fixres_find`'s suggestion), and leave the learner predicting there"
+    find = {k:kwargs.pop(k) for k in _find_args if k in kwargs}
+    size = _check_call(size, epochs, find, lr=lr, train=train, train_aug=train_aug, dls=dls, cache=cache, cache_ram=cache_ram)
+    fit = dict(epochs=epochs, lr=lr, train=train, train_aug=train_aug, norm=norm, train_from=train_from, reset_stats=reset_stats,
+               dls=dls, cache=cache, cache_ram=cache_ram, show=show, **kwargs)
+    with _ready(self, dls, measures):
+        if size == 'auto': return self._fixres_auto(find, measures=measures, **fit)
+        self._fixres_at(size, measures=measures, **fit)
+
+@patch
+def _fixres_at(self:Learner, size, epochs=1, lr=None, train='norm+head', train_aug='test', norm=None, train_from=None, reset_stats=True,
+               dls=None, cache=None, cache_ram=4., show=True, measures=None, train_idxs=None, **kwargs):
+    "`fixres` at one size, its arguments checked (on the training items at `train_idxs` only, if given): the whole learner put back if the fit fails"
     cb = FixResCallback(train=train, norm=norm, train_from=train_from, reset_stats=reset_stats)
     tc = TrunkCacheCallback(ram=cache_ram, say_why=bool(cache), verbose=show) if cache is not False and train!='stats' else None
     cur = learner_size(self)
     fit_dls = dls if dls is not None else dls_at(self.dls, size, train_aug=train_aug)
     after_dls = fit_dls if dls is not None or train_aug=='train' else dls_at(self.dls, size)   # the learner keeps its own training pipeline, at `size`
+    if train_idxs is not None:
+        t = fit_dls.train
+        fit_dls = DataLoaders(_subset(t, train_idxs, shuffle=t.shuffle, drop_last=t.drop_last), *fit_dls.loaders[1:], path=fit_dls.path, device=fit_dls.device)
     _check_model(self.model, fit_dls.valid if len(fit_dls.valid_ds) else fit_dls.train, self.dls.n_inp, size, cb)
     if cur is not None and size < cur and not rank_distrib():
         warn(f"`size`={size} is smaller than the size the learner works at ({cur}): FixRes usually tests at a larger one")
-    vo = _ValidOutputs(self.model) if measures is not None and dls is None and train!='stats' and world_size() < 2 else None   # the last validation pass: the fine-tuned outputs at `size`
+    vo = _ValidOutputs(self.model) if measures is not None and dls is None and train!='stats' and _world_size() < 2 else None   # the last validation pass: the fine-tuned outputs at `size`
     snap = _Snapshot(self)
     try:
         self.dls = fit_dls
@@ -151,7 +182,7 @@ def _fixres_at(self:Learner, size, epochs, lr, train, train_aug, norm, train_fro
 def _stats_passes(self:Learner, cb, epochs, dl=None):
     "Re-estimate the norm layer's statistics over `epochs` passes of the training images (or `dl`'s), without gradients or labels"
     dl = dl if dl is not None else self.dls.train.new(shuffle=False, drop_last=False)
-    if cb.reset_stats and not random_tfms(dl): epochs = 1   # an exact average of the same tensors again: later passes would change nothing
+    if cb.reset_stats and not _random_tfms(dl): epochs = 1   # an exact average of the same tensors again: later passes would change nothing
     for i in range(epochs):
         c = FixResCallback(train='stats', norm=cb.norm, reset_stats=cb.reset_stats and i==0)
         try: self.validate(dl=dl, cbs=c)
@@ -175,14 +206,14 @@ def _unchanged(learn):
 def _higher_is_better(name): return not any(w in name for w in ('loss', 'error', 'perplexity'))
 
 def _subset(dl, idxs, **kwargs):
-    "DataLoader `dl` on the items at `idxs` only, in order"
+    "DataLoader `dl` on the items at `idxs` only, in order unless `kwargs` say otherwise"
     ds = dl.dataset
     sub = type(ds)(tls=[tl._new(tl._get(list(idxs)), split_idx=tl.split_idx) for tl in ds.tls], n_inp=ds.n_inp)
-    return dl.new(sub, shuffle=False, drop_last=False, **kwargs)
+    return dl.new(sub, **{'shuffle': False, 'drop_last': False, **kwargs})
 
 def _at(dl, size):
     "`dl` at `size`, its items through the validation transforms, in order"
-    return dl_at(dl, size, test=True).new(shuffle=False, drop_last=False)
+    return _dl_at(dl, size, test=True).new(shuffle=False, drop_last=False)
 
 def _half_idxs(n, seed):
     "A random half of `n` items to select on, and the other half to report on: two sorted index tensors"
@@ -193,7 +224,7 @@ def _halves(dl, seed):
     "`dl` on a random half of its items to select on, and on the other half to report on"
     return [_subset(dl, i.tolist()) for i in _half_idxs(len(dl.dataset), seed)]
 
-def auto_sizes(train_size:int, theory:int, pretrained:int|None=None, n:int=3, multiple:int=8) -> list[int]:
+def _auto_sizes(train_size:int, theory:int, pretrained:int|None=None, n:int=3, multiple:int=8) -> list[int]:
     "Sizes 'auto' may fine-tune at: `n` steps from the theory's size (at least one step above `train_size`) to twice `train_size`, and the pretrained size"
     hi = 2*train_size
     lo = min(max(theory, train_size+multiple), hi)
@@ -213,7 +244,7 @@ def _candidates(learn, dls=None):
     if cur is None: raise ValueError("`size`: 'auto' starts from the learner's size, which its transforms do not tell: pass a size")
     try: theory = recommend_test_size(src)
     except ValueError: theory = int(8*round(cur*1.15/8))
-    return cur, theory, auto_sizes(cur, theory, _pretrained_size(learn.model))
+    return cur, theory, _auto_sizes(cur, theory, _pretrained_size(learn.model))
 
 # %% ../nbs/03_learner.ipynb #d4d3fa54
 @patch
@@ -237,7 +268,7 @@ def _score(self:Learner, dl, metric:str, get_preds=None) -> float:
     "`metric` (or 'valid_loss') of the learner on DataLoader `dl` (through `get_preds` if given), the learner left as it was"
     return _metric(self, metric, *self._outputs(dl, get_preds))
 
-def paired_gain(learn:Learner, metric:str, base, other, seed:int=0, n_boot:int=200) -> tuple[float,float]:
+def _paired_gain(learn:Learner, metric:str, base, other, seed:int=0, n_boot:int=200) -> tuple[float,float]:
     "How much `other` beats `base` in `metric` (each: outputs and targets on the same items) and the bootstrap standard error of that paired gain"
     sign = 1 if _higher_is_better(metric) else -1
     f = lambda o, idx=None: sign*_metric(learn, metric, *o, idx)
@@ -307,89 +338,168 @@ class _ValidOutputs(Callback):
     def result(self): return torch.cat(self.outs),tuple(torch.cat(t) for t in zip(*self.targs))
 
 # %% ../nbs/03_learner.ipynb #b2c3d4e5
-@patch
-def _fixres_auto(self:Learner, epochs, seed=0, guard=1., show=True, max_size=None, min_speed=None, fits=1, measures=None, dls=None,
-                 train='norm+head', train_aug='test', norm=None, **kwargs):
-    "`fixres` at the candidate sizes that score best on half the validation set, the best fine-tuned kept only if it beats the learner as it was there by more than `guard` standard errors"
-    t0,src,rng = time.time(),ifnone(dls, self.dls),get_random_states()
-    cur,theory,tried = _candidates(self, dls)   # `tried`: to fine-tune at; `cur` is scored too, as the baseline
-    if len(src.valid_ds) < 4: raise ValueError("`size`: 'auto' needs at least 4 validation images (half to choose on, half to report on): pass a size")
-    m = ifnone(measures, SizeMeasures(self, src.valid))   # `fixres` checked that `measures` is of this learner and `src.valid`
+def _find_candidates(learn, m, sizes=None, dls=None, max_size=None, min_speed=None):
+    "Step 1: the learner's size (the baseline), the theory's, the sizes to try with their throughputs, and the sizes a bound rules out, with why"
+    cur,theory,tried = _candidates(learn, dls)
+    if sizes is not None: tried = sorted({int(s) for s in sizes} - {cur})
     speed = {s: m.speed(s) for s in [cur]+tried}   # images per second, the model alone on this device
-    def why_not(s):
-        if max_size is not None and s > max_size: return 'ruled out: > max_size'
-        if min_speed is not None and speed[s] < min_speed: return f'ruled out: < {min_speed:g} img/s'
-    ruled = {s: w for s in tried if (w := why_not(s))}
-    sizes = [s for s in tried if s not in ruled]
-    if not sizes: raise ValueError(f"`max_size`/`min_speed` rule out every size 'auto' would fine-tune at ({', '.join(f'{s} px: {speed[s]:.0f} img/s' for s in tried)}): "
-                                   "loosen them, or pass a size")
-    sel,rep = _half_idxs(m.n, seed)
-    metric = self.metrics[0].name if len(self.metrics) else 'valid_loss'
-    sign = 1 if _higher_is_better(metric) else -1
-    best = lambda d: max(d, key=lambda s: sign*d[s])     # the first (smallest) size on ties
-    def prior(d):   # the smallest size within one standard error of the best: a larger size must be clearly better
-        b = d[best(d)]
-        if not 0 <= b <= 1 or sign < 0: return best(d)
-        return first(s for s in sorted(d) if d[s] >= b - math.sqrt(b*(1-b)/len(sel)))
-    n_train = len(src.train_ds)
-    stats_dl = _subset(src.train, sorted(np.random.default_rng(seed).permutation(n_train)[:min(n_train, max(256, n_train//(2*len(sizes))))]))
-    nc = fixres_parts(self.model, *_probe(dl_at(src.valid, cur, test=True), self.dls.n_inp), norm=norm)[0]
-    with_stats = train != 'head' and _tracks_stats(nc.module)
-    state = {k:v.detach().clone() for k,v in self.model.state_dict().items()} if with_stats else None
-    stats = {}
-    for s in sizes:   # no training and statistics-only, on the choosing half: the trunk runs once for both, or not at all where a sweep measured the first
-        dl,have = dl_at(_subset(src.valid, sel), s, test=True),m.has(s, sel)
-        if have and not with_stats: continue
-        with cached_preds(self, dl, [nc.name], ram=kwargs.get('cache_ram', 4.), on=with_stats and not have and kwargs.get('cache') is not False) as gp:
-            if not have: m.put(s, *self._outputs(dl, gp), idxs=sel)
-            if not with_stats: continue
-            try:
-                self._stats_passes(FixResCallback(train='stats', norm=norm), 1, dl=dl_at(stats_dl, s, test=True))
-                stats[s] = self._score(dl, metric, gp)
-            finally: self.model.load_state_dict(state)
+    ruled = {}
+    for s in tried:
+        if max_size is not None and s > max_size: ruled[s] = 'ruled out: > max_size'
+        elif min_speed is not None and speed[s] < min_speed: ruled[s] = f'ruled out: < {min_speed:g} img/s'
+    if all(s in ruled for s in tried):
+        raise ValueError(f"`max_size`/`min_speed` rule out every size to try ({', '.join(f'{s} px: {speed[s]:.0f} img/s' for s in tried)}): "
+                         "loosen them, or pass a size to `fixres`")
+    return cur, theory, tried, ruled, speed
+
+@patch
+def _find_scores(self:Learner, m, metric, cur, sizes, sel, rng, train_idxs=None, keep=False, **fit):
+    "Step 2: on the choosing half `sel`, the score at each size with no training and after `fixres` there, each from the same weights and random state"
     plain = {s: _metric(self, metric, *m.outputs(s, sel)) for s in [cur]+sizes}
-    cheap = stats or {s:plain[s] for s in sizes}
-    no_train = prior(plain)                                              # a larger size must be clearly better
-    base,no_out = m.outputs(cur, sel),m.outputs(no_train, sel)
-    reported = {o: _metric(self, metric, *m.outputs(s, rep)) for o,s in (('as it was', cur), ('no training', no_train))}   # a sweep shares these too
-    first_fit = prior(cheap)                                                      # the smallest size within a standard error of the best
-    to_fit = sorted([first_fit] + sorted((s for s in sizes if s != first_fit), key=lambda s: (-sign*cheap[s], s))[:fits-1])   # and the next best
-    t1 = time.time()
-    snap,fitted,kept_fit = _Snapshot(self),{},None
+    sign,fitted,outs,kept = _sign(metric),{},{},None
+    snap = _Snapshot(self)
     try:
-        for s in to_fit:
-            set_random_states(**rng)   # each fine-tune draws what `fixres(s)` would have drawn: measuring changes no random stream
-            self.fixres(s, epochs, train=train, train_aug=train_aug, norm=norm, dls=dls, show=show, measures=m, **kwargs)   # its last validation pass fills `m`
-            fitted[s] = _metric(self, metric, *m.outputs(s, sel))
-            if best(fitted) == s: kept_fit = _Snapshot(self)
+        for s in sizes:
+            set_random_states(**rng)   # each fine-tune draws what `fixres(s)` would have drawn
+            self._fixres_at(s, measures=m, train_idxs=train_idxs, **fit)   # its last validation pass fills `m`
+            outs[s] = m.outputs(s)                                         # both halves: the other one is the report's
+            fitted[s] = _metric(self, metric, *outs[s], idx=sel)
+            if keep and train_idxs is None and all(sign*fitted[s] > sign*v for k,v in fitted.items() if k != s): kept = _Snapshot(self)
             snap.restore()
-        fit_size = best(fitted)
-        kept_fit.restore()
-        fit_out = m.outputs(fit_size, sel)
-        reported['fixres'] = _metric(self, metric, *m.outputs(fit_size, rep))
     except BaseException:
         snap.restore()
         raise
-    t2 = time.time()
-    options = [('as it was', cur, plain[cur]), ('no training', no_train, plain[no_train]), ('fixres', fit_size, fitted[fit_size])]
-    gains = [(0., 0.), paired_gain(self, metric, base, no_out, seed=seed), paired_gain(self, metric, base, fit_out, seed=seed)]
+    return plain, fitted, outs, kept
+
+def _part(o, idx): return o[0][idx],tuple(t[idx] for t in o[1])
+
+def _sign(metric): return 1 if _higher_is_better(metric) else -1
+
+def _find_choice(learn, metric, cur, fitted, outs, base, guard=1., seed=0):
+    "Step 3: each fine-tuned size's paired gain over the learner as it was, with its standard error; the best size whose gain exceeds `guard` of them, else `cur`"
+    sign = _sign(metric)
+    gains = {s: _paired_gain(learn, metric, base, outs[s], seed=seed) for s in fitted}   # `outs`: on the same items as `base`
     passes = lambda g, se: g > guard*se if se > 0 else g > 0   # no error (the same outputs): a gain is a gain
-    kept = max((o for o,(g,se) in zip(options, gains) if o[0] == 'as it was' or passes(g, se)), key=lambda o: sign*o[2])   # the first, simplest, on ties
-    if kept[0] != 'fixres':
-        snap.restore()
-        if kept[0] == 'no training' and kept[1] != cur: self.dls,self.fixres_size = dls_at(src, kept[1]),kept[1]
-    every = [cur]+tried
-    self.fixres_scores = pd.DataFrame(dict(size=every, note=['trained at' if s==cur else '; '.join(n for n in ('theory' if s==theory else '', ruled.get(s, '')) if n) for s in every],
-                                           **{'no training': [plain.get(s, np.nan) for s in every]},
-                                           **({'stats only': [stats.get(s, np.nan) for s in every]} if stats else {}),
-                                           **{'fine-tuned': [fitted.get(s, np.nan) for s in every], 'img/s': [speed[s] for s in every]}))
-    self.fixres_report = pd.DataFrame([{'option': o, 'size': s, f'{metric} (select)': v, 'gain': g, 'se': se,
-                                        f'{metric} (report)': reported[o], 'img/s': speed[s], 'kept': '<-' if o==kept[0] else ''} for (o,s,v),(g,se) in zip(options, gains)])
-    self.fixres_choice = kept[0]
+    top = lambda ss: max(ss, key=lambda s: (sign*fitted[s], -s))   # the smallest size on ties
+    ok = [s for s in fitted if passes(*gains[s])]
+    return (top(ok) if ok else cur), top(fitted), gains
+
+def _find_table(cur, theory, tried, ruled, speed, plain, fitted, gains):
+    "Step 4: one row a size: why it is there, its scores with no training and fine-tuned, the gain and its standard error, its throughput"
+    every,na = [cur]+tried,np.nan
+    note = lambda s: 'trained at' if s==cur else '; '.join(n for n in ('theory' if s==theory else '', ruled.get(s, '')) if n)
+    return pd.DataFrame({'size': every, 'note': [note(s) for s in every], 'no training': [plain.get(s, na) for s in every],
+                         'fine-tuned': [fitted.get(s, na) for s in every], 'gain': [gains.get(s, (na,na))[0] for s in every],
+                         'se': [gains.get(s, (na,na))[1] for s in every], 'img/s': [speed[s] for s in every]})
+
+# %% ../nbs/03_learner.ipynb #50da568a
+@dataclass
+class SuggestedSize:
+    "What `fixres_find` measured: the size it suggests, the best fine-tuned size, and every size's scores on the choosing half"
+    size:int # The suggestion: the best fine-tuned size that beat the learner as it was by more than `guard` standard errors, else the learner's size
+    best:int # The best fine-tuned size, guarded or not
+    trained_at:int # The size the learner worked at
+    theory:int # The size where objects look as large as in training (`recommend_test_size`)
+    metric:str # What the scores are: the first metric, else the loss
+    table:pd.DataFrame # One row a size: note, no training, fine-tuned, gain, se, img/s
+    report:pd.DataFrame|None=None # `fixres('auto')`: the learner as it was and the fine-tune, scored on the half no choice saw
+    cost:float=0. # Seconds the search took
+    n_train:int=0 # Training images each fine-tune saw
+    def __repr__(self):
+        say = f"fixres at {self.size}" if self.size != self.trained_at else f"keep the learner at {self.size} (no fine-tune beat it by more than the guard)"
+        return f"SuggestedSize: {say}; best fine-tuned {self.best}, {self.cost:.0f} s\n" + self.table.to_string(index=False, float_format=lambda v: f'{v:.4f}', na_rep='-')
+
+@patch
+def plot(self:SuggestedSize, ax=None):
+    "Scores against size (no training, fine-tuned) and fine-tuned scores against throughput, the suggestion marked in red"
+    t = self.table
+    if ax is None: _,ax = plt.subplots(1, 2, figsize=(11, 4))
+    a,b = ax
+    a.plot(t['size'], t['no training'], 'o--', color='C0', label='no training')
+    a.plot(t['size'], t['fine-tuned'], 'o-', color='C1', label='fine-tuned')
+    a.axvline(self.trained_at, color='gray', ls=':', label=f'trained at {self.trained_at}')
+    a.axvline(self.theory, color='orange', ls='--', label=f'theory: {self.theory}')
+    row = t.set_index('size').loc[self.size]
+    y = row['fine-tuned'] if self.size != self.trained_at else row['no training']
+    a.plot(self.size, y, 'ro', ms=9, label=f'suggestion: {self.size}')
+    a.set_xlabel('test size (px)'); a.set_ylabel(f'{self.metric} (choosing half)'); a.legend()
+    b.plot(t['img/s'], t['fine-tuned'], 'o', color='C1', label='fine-tuned')
+    base = t[t['size']==self.trained_at].iloc[0]
+    b.plot(base['img/s'], base['no training'], 's', color='gray', label='as it was')
+    for _,r in t.iterrows():
+        v = r['fine-tuned'] if r['size'] != self.trained_at else r['no training']
+        if not np.isnan(v): b.annotate(f"{int(r['size'])}", (r['img/s'], v), textcoords='offset points', xytext=(4, 4), fontsize=8)
+    b.plot(row['img/s'], y, 'ro', ms=9, label=f'suggestion: {self.size}')
+    b.set_xlabel('images per second (model alone, this device)'); b.set_ylabel(self.metric); b.legend()
+    return ax
+
+# %% ../nbs/03_learner.ipynb #afe0dd90
+@patch
+def fixres_find(self:Learner,
+                epochs:int=1, # Epochs of each fine-tune, as `fixres(size, epochs)` would run
+                sizes:list|None=None, # Sizes to try; if None, from the theory's size to twice the learner's, and the pretrained weights' size
+                guard:float=1., # Suggest a size only if its gain over the learner as it was exceeds this many standard errors (0: any gain; -inf: the best)
+                max_size:int|None=None, # Try no size above this
+                min_speed:float|None=None, # Try no size where the model predicts fewer images per second on this device (`throughput`)
+                n_train:int|None=1024, # Fine-tune on a random sample of this many training images where there are more; None: on all
+                seed:int=0, # Seed of the split of the validation set (a half to choose on, a half to report on) and of the sample
+                plot:bool=True, # Plot the scores against size and throughput, the suggestion marked
+                measures:SizeMeasures|None=None, # Validation outputs and throughputs already measured (a sweep's): read, not measured again, and filled
+                **kwargs # `fixres` options for each fine-tune: `lr`, `train`, `train_aug`, `norm`, `dls`, `cache`, `cbs`...
+               ) -> SuggestedSize:
+    "Fine-tune at each candidate size and score it on half the validation set; suggest the best if it beats the learner as it was, which is left as it was"
+    _check_find_args(sizes, guard, max_size, min_speed, n_train, seed)
+    _check_args(8, epochs, **{k:kwargs[k] for k in ('lr', 'train', 'train_aug', 'dls', 'cache', 'cache_ram') if k in kwargs})
+    with _ready(self, kwargs.get('dls'), measures):
+        r,_,_ = self._find(epochs, sizes, guard, max_size, min_speed, n_train, seed, measures, show=False, **kwargs)
+    if plot and not rank_distrib(): r.plot()
+    return r
+
+@patch
+def _find(self:Learner, epochs, sizes, guard, max_size, min_speed, n_train, seed, measures=None, keep=False, **fit):
+    "`fixres_find` with its arguments checked: the four steps, then every random stream put back; also each size's fine-tuned outputs and, if `keep`, the best full fine-tune"
+    t0,rng = time.time(),get_random_states()
+    src = ifnone(fit.get('dls'), self.dls)
+    if len(src.valid_ds) < 4: raise ValueError("`size`: choosing a size needs at least 4 validation images (half to choose on, half to report on): pass a size")
+    m = ifnone(measures, SizeMeasures(self, src.valid))
+    try:
+        cur,theory,tried,ruled,speed = _find_candidates(self, m, sizes, fit.get('dls'), max_size, min_speed)
+        metric = self.metrics[0].name if len(self.metrics) else 'valid_loss'
+        sel,_ = _half_idxs(m.n, seed)
+        n = len(src.train_ds)
+        idxs = sorted(np.random.default_rng(seed).permutation(n)[:n_train].tolist()) if n_train is not None and n > n_train else None
+        plain,fitted,outs,kept = self._find_scores(m, metric, cur, [s for s in tried if s not in ruled], sel, rng, train_idxs=idxs, keep=keep, epochs=epochs, **fit)
+        size,best,gains = _find_choice(self, metric, cur, fitted, {s:_part(o, sel) for s,o in outs.items()}, m.outputs(cur, sel), guard=guard, seed=seed)
+        table = _find_table(cur, theory, tried, ruled, speed, plain, fitted, gains)
+    finally: set_random_states(**rng)
+    r = SuggestedSize(size, best, cur, theory, metric, table, cost=time.time()-t0, n_train=len(idxs) if idxs is not None else n)
+    return r, outs, (kept if size == best else None)
+
+# %% ../nbs/03_learner.ipynb #79816570
+@patch
+def _fixres_auto(self:Learner, find, measures=None, show=True, **fit):
+    "`fixres_find`, then `fixres` at its suggestion (or the learner left as it was), reported on the half of the validation set no choice saw"
+    m = ifnone(measures, SizeMeasures(self, ifnone(fit.get('dls'), self.dls).valid))
+    find = {**dict(sizes=None, guard=1., max_size=None, min_speed=None, n_train=1024, seed=0), **find}
+    r,outs,kept = self._find(measures=m, keep=True, show=show, **find, **fit)
+    t0,(sel,rep),cur = time.time(),_half_idxs(m.n, find['seed']),r.trained_at
+    base = m.outputs(cur, rep)                          # the learner as it was, before anything changes
+    if r.size != cur:
+        if kept is not None: kept.restore()             # the finder's own fine-tune on every training image
+        else: self._fixres_at(r.size, measures=m, show=show, **fit)
+    fs,t = (r.size if r.size != cur else r.best),r.table.set_index('size')
+    after = m.outputs(fs, rep) if r.size != cur else _part(outs[fs], rep)
+    r.report = pd.DataFrame([{'option': o, 'size': s, f'{r.metric} (select)': v, 'gain': g, 'se': se, f'{r.metric} (report)': _metric(self, r.metric, *out),
+                              'img/s': t.loc[s, 'img/s'], 'kept': '<-' if s == r.size else ''}
+                             for o,s,v,g,se,out in (('as it was', cur, t.loc[cur, 'no training'], 0., 0., base),
+                                                    ('fixres', fs, t.loc[fs, 'fine-tuned'], t.loc[fs, 'gain'], t.loc[fs, 'se'], after))])
     if show and not rank_distrib():
-        print(f"'auto': {metric} on half the validation set ({len(sel)} images) at each size; statistics re-estimated on {len(stats_dl.dataset)} training images:")
-        print(self.fixres_scores.to_string(index=False, float_format=lambda v: f'{v:.4f}', na_rep='-'))
-        print(f"fine-tuned at {', '.join(map(str, to_fit))} (by the {'statistics-only' if stats else 'no-training'} scores){f'; the best fine-tuned: {fit_size}' if len(to_fit) > 1 else ''}. On that half, each option's gain over the learner as it was,\n"
-              f"with its standard error (paired bootstrap); kept: the best option whose gain exceeds {'its standard error' if guard == 1 else f'{guard:g} standard errors'}. Reported on the other half ({len(rep)} images):")
-        print(self.fixres_report.to_string(index=False, float_format=lambda v: f'{v:.4f}'))
-        print(f"cost: {t1-t0:.1f} s to score {len(sizes)} sizes, {t2-t1:.1f} s to fine-tune at {len(to_fit)}")
+        fmt,g,n = (lambda v: f'{v:.4f}'),find['guard'],len(ifnone(fit.get('dls'), self.dls).train_ds)
+        sample = f" on {r.n_train} of the {n} training images" if r.n_train < n else ''
+        print(f"fixres_find: {r.metric} on half the validation set ({len(sel)} images) at each size, with no training and fine-tuned{sample}:")
+        print(r.table.to_string(index=False, float_format=fmt, na_rep='-'))
+        print(f"suggestion: {f'fixres at {r.size}' if r.size != cur else 'the learner as it was'} (the best fine-tuned size whose gain exceeds "
+              f"{'its standard error' if g == 1 else f'{g:g} standard errors'}). On the other half ({len(rep)} images), which no choice saw:")
+        print(r.report.to_string(index=False, float_format=fmt))
+        print(f"cost: {r.cost:.1f} s to try {int(r.table['fine-tuned'].notna().sum())} sizes" + (f", {time.time()-t0:.1f} s to fine-tune at {r.size} on every training image" if r.size != cur and kept is None else ''))
+    return r

@@ -8,13 +8,13 @@ Docs: https://fixres-fastai.github.io/fixres_fastai/resolution.html.md"""
 from __future__ import annotations
 from fastai.vision.all import *
 from .data import *
-from .data import _check, _tfms, _out_size
+from .data import _check, _tfms, _out_size, _check_scale, _check_size, _dl_at, _pipeline_size
 from .callback import _evaluating, _on
 from .cache import _amp
 import time, contextlib
 
 # %% auto #0
-__all__ = ['apparent_size_ratio', 'monte_carlo_ratio', 'read_pipeline', 'recommend_test_size', 'train_size_for', 'throughput']
+__all__ = ['apparent_size_ratio', 'read_pipeline', 'recommend_test_size', 'train_size_for', 'throughput']
 
 # %% ../nbs/02_resolution.ipynb #2a19cf8d
 def _sampler_terms(min_scale, max_scale, ratio, aspect, norm, n=400):
@@ -54,7 +54,7 @@ def apparent_size_ratio(min_scale:float=0.08, # Smallest crop area fraction
                         zoom:tuple|None=None, # (min_zoom, max_zoom, p) of fastai's `Zoom` at training time
                        ) -> float:
     "Expected apparent object size at test time over at training time for a random-resized-crop pipeline"
-    check_scale(min_scale, max_scale)
+    _check_scale(min_scale, max_scale)
     _check(test_crop in ('short', 'squish'), 'test_crop', "'short' or 'squish'", test_crop)
     zf = _zoom_factor(zoom)
     if method == 'paper':
@@ -89,7 +89,7 @@ def _step(t, sz, split_idx, dummy):
     if isinstance(t, (CropPad, RandomCrop)): return 1., _out_size(t)
     return 1., sz
 
-def monte_carlo_ratio(tfm=None, # A crop transform, or DataLoaders (their whole training pipeline); a `FixResCrop(224, **kwargs)` if None
+def _monte_carlo_ratio(tfm=None, # A crop transform, or DataLoaders (their whole training pipeline); a `FixResCrop(224, **kwargs)` if None
                       aspect:float=1., # Image width over height
                       n:int=20000, # Training draws
                       seed:int=0, # Seed of Python's `random` and torch's generator, which the transforms draw from
@@ -147,7 +147,7 @@ def read_pipeline(dls:DataLoaders, # DataLoaders whose training transforms to re
         elif isinstance(t, AffineCoordTfm): zoom = _zoom_args(t) or zoom
     if res is None:
         raise ValueError("`dls`: found no FixResCrop, RandomResizedCrop, Resize or RandomResizedCropGPU among the training transforms")
-    res = dict(train_size=pipeline_size(dls.train), **res)
+    res = dict(train_size=_pipeline_size(dls.train), **res)
     if getattr(dls.train_ds, 'split_idx', None) == 1:   # `dls_at(..., train_aug='test')`: training images pass the test transforms
         return dict(train_size=res['train_size'], min_scale=1., max_scale=1., ratio=(1,1), resize_ratio=1., aspect=1.)
     if zoom is not None: res['zoom'] = zoom
@@ -172,8 +172,8 @@ def recommend_test_size(train_size:int|DataLoaders, # Training size, or DataLoad
                        ) -> int:
     "Test size at which objects look as large as during training: `train_size / apparent_size_ratio`"
     if isinstance(train_size, DataLoaders): train_size,kwargs = _pipeline(train_size, kwargs)
-    train_size = check_size(train_size, 'train_size')
-    check_size(multiple, 'multiple')
+    train_size = _check_size(train_size, 'train_size')
+    _check_size(multiple, 'multiple')
     return int(multiple*round(train_size/apparent_size_ratio(**kwargs)/multiple))
 
 # %% ../nbs/02_resolution.ipynb #f743148a
@@ -183,8 +183,8 @@ def train_size_for(deploy_size:int, # The size the model will predict at
                    **kwargs # `apparent_size_ratio` arguments
                   ) -> int:
     "Training size whose objects, after FixRes, look as large as at `deploy_size`: `deploy_size * apparent_size_ratio`"
-    deploy_size = check_size(deploy_size, 'deploy_size')
-    check_size(multiple, 'multiple')
+    deploy_size = _check_size(deploy_size, 'deploy_size')
+    _check_size(multiple, 'multiple')
     if dls is not None: kwargs = _pipeline(dls, kwargs)[1]
     return max(multiple, int(multiple*round(deploy_size*apparent_size_ratio(**kwargs)/multiple)))
 
@@ -196,7 +196,7 @@ def throughput(learn:Learner,
                max_batches:int=10, # ...or this many batches
               ) -> float:
     "Images per second the learner's model predicts at test size `size`: the model alone (loading apart), on its device, in its precision; from the median batch"
-    size,rng = check_size(size),get_random_states()     # loading a batch draws random numbers: put them back, measuring changes no random stream
+    size,rng = _check_size(size),get_random_states()     # loading a batch draws random numbers: put them back, measuring changes no random stream
     try: return _throughput(learn, size, bs, min_secs, max_batches)
     finally: set_random_states(**rng)
 
@@ -204,7 +204,7 @@ def _throughput(learn, size, bs, min_secs, max_batches):
     dl = learn.dls.valid if len(learn.dls.valid.dataset) else learn.dls.train
     bs = bs or dl.bs
     model,dev = learn.model,next(learn.model.parameters()).device
-    if len(dl.dataset): xb = list(_on(model, dl_at(dl, size, test=True).new(bs=bs).one_batch()[:learn.dls.n_inp]))
+    if len(dl.dataset): xb = list(_on(model, _dl_at(dl, size, test=True).new(bs=bs).one_batch()[:learn.dls.n_inp]))
     else: xb = [torch.randn(bs, 3, size, size, device=dev)]     # a learner from `load_learner`: no images, the usual 3 channels
     if any(isinstance(c, ChannelsLast) for c in learn.cbs): xb = [x.contiguous(memory_format=torch.channels_last) for x in xb]
     amp = _amp(learn) if dev.type == 'cuda' else None

@@ -8,23 +8,24 @@ Docs: https://fixres-fastai.github.io/fixres_fastai/sweep.html.md"""
 from __future__ import annotations
 from fastai.vision.all import *
 from .data import *
+from .data import _check_size
 from .callback import *
-from .callback import _global_pool, _evaluating, _probe, _on
+from .callback import _global_pool, _evaluating, _probe, _on, _trace_forward
 from .learner import learner_size, _unchanged, _higher_is_better, _metric, _at, _check_measures, SizeMeasures
 from .resolution import recommend_test_size
 
 # %% auto #0
-__all__ = ['default_sizes', 'best_of_sweep', 'speed_front', 'plot_sweep']
+__all__ = ['best_of_sweep', 'plot_sweep']
 
 # %% ../nbs/04_sweep.ipynb #635e3ff5
-def default_sizes(size:int, multiple:int=8) -> list[int]:
+def _default_sizes(size:int, multiple:int=8) -> list[int]:
     "Test sizes from 0.75x to 1.75x `size`, multiples of `multiple`"
-    size = check_size(size)
+    size = _check_size(size)
     return sorted({max(multiple, int(multiple*round(size*f/multiple))) for f in (0.75, 0.875, 1, 1.125, 1.25, 1.375, 1.5, 1.75)})
 
 def _check_sizes(sizes, arg='sizes'):
     if not is_listy(sizes) or not len(sizes): raise ValueError(f"`{arg}` must be a non-empty list of positive ints, got {sizes!r}")
-    return [check_size(s, arg) for s in sizes]
+    return [_check_size(s, arg) for s in sizes]
 
 def _source_dl(learn, ds_idx=1, dl=None, labels=False):
     "`dl`, else `learn.dls[ds_idx]`, checked: it holds images, and labels if `labels`"
@@ -44,10 +45,10 @@ def _eval_dl(learn, size, ds_idx=1, dl=None):
 # %% ../nbs/04_sweep.ipynb #6b1f0bd9
 def best_of_sweep(df:pd.DataFrame, metric:str|None=None) -> tuple[str, pd.Series]:
     "The column a `res_sweep` table is judged by (`metric`, else the first metric, else the loss) and its best row"
-    metric = metric or (df.columns[2] if len(df.columns) > 2 else 'valid_loss')
+    metric = metric or next((c for c in df.columns[2:] if c != 'img/s'), 'valid_loss')   # `img/s` is a speed, not a score
     return metric, df.loc[df[metric].idxmax() if _higher_is_better(metric) else df[metric].idxmin()]
 
-def speed_front(df:pd.DataFrame, metric:str|None=None) -> list[int]:
+def _speed_front(df:pd.DataFrame, metric:str|None=None) -> list[int]:
     "Sizes of a `res_sweep` table that no other size beats both in `metric` and in throughput (`img/s`), fastest first"
     metric,_ = best_of_sweep(df, metric)
     sign = 1 if _higher_is_better(metric) else -1
@@ -72,7 +73,7 @@ def plot_sweep(df:pd.DataFrame, # A `res_sweep` table
     a.plot(best['size'], best[metric], 'ro', label=f"best: {int(best['size'])} ({best[metric]:.4f})")
     a.set_xlabel('test size (px)'); a.set_ylabel(metric); a.legend()
     if not speed or a is ax: return ax
-    b,front = ax[1],df.set_index('size').loc[speed_front(df, metric)]
+    b,front = ax[1],df.set_index('size').loc[_speed_front(df, metric)]
     b.plot(df['img/s'], df[metric], 'o', color='C0')
     b.plot(front['img/s'], front[metric], '-o', color='C3', label='best front: ' + ', '.join(str(s) for s in front.index))
     for _,r in df.iterrows(): b.annotate(f"{int(r['size'])}", (r['img/s'], r[metric]), textcoords='offset points', xytext=(4, 4), fontsize=8)
@@ -87,13 +88,13 @@ def res_sweep(self:Learner,
               show_progress:bool=True, # A progress bar over the sizes
               dl=None, # A DataLoader to evaluate instead (a labelled `test_dl`: the way after `load_learner`)
               speed:bool=True, # Also measure the model's throughput at each size (`img/s`)
-              measures:SizeMeasures|None=None, # Outputs and throughputs already measured on the same DataLoader, read and filled (`fixres('auto', measures=)` shares them)
+              measures:SizeMeasures|None=None, # Outputs and throughputs already measured on the same DataLoader, read and filled (`fixres_find(measures=)` shares them)
              ) -> pd.DataFrame:
     "Evaluate at each test size in `sizes` with no training: a table of size, loss, every metric and the throughput"
     cur = learner_size(self)
     if sizes is None:
         if cur is None: raise ValueError("`sizes`: the learner's size is unknown, pass the sizes to evaluate")
-        sizes = default_sizes(cur)
+        sizes = _default_sizes(cur)
     sizes = _check_sizes(sizes)
     src = _source_dl(self, ds_idx, dl, labels=True)
     _check_measures(measures, self, src, "the DataLoader swept (`SizeMeasures(learn)` for the validation set)")
@@ -136,8 +137,8 @@ def multires_preds(self:Learner,
 @patch
 def pooled_features(self:Learner, size:int|None=None, ds_idx:int=1, max_batches:int|None=None, dl=None) -> Tensor:
     "The output of the global pooling for the images of `ds_idx` at test size `size` (the learner's if None), one row per image"
-    dl = _eval_dl(self, check_size(size) if size is not None else learner_size(self), ds_idx, dl)
-    pool = _global_pool(trace_forward(self.model, *_probe(dl, self.dls.n_inp)))
+    dl = _eval_dl(self, _check_size(size) if size is not None else learner_size(self), ds_idx, dl)
+    pool = _global_pool(_trace_forward(self.model, *_probe(dl, self.dls.n_inp)))
     if pool is None: raise ValueError(f"{type(self.model).__name__} has no global pooling to read the features of")
     feats = []
     def hook(m, i, o): feats.append(o.detach().float().flatten(1).cpu())

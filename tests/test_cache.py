@@ -5,6 +5,7 @@ from fastcore import test as fc
 from torchvision.models import resnet18
 from fixres_fastai import *
 import fixres_fastai.cache as cache_mod
+from fixres_fastai.callback import _world_size
 
 def _learner(photos, arch=resnet18, **kw):
     set_seed(0)
@@ -56,7 +57,7 @@ def test_never_in_a_distributed_run(photos, monkeypatch):
     learn.dls = dls_at(learn.dls, 96, train_aug='test')
     fcb = FixResCallback()
     assert cache_mod._why_not(learn, fcb) is None
-    monkeypatch.setattr(cache_mod, 'world_size', lambda: 2)
+    monkeypatch.setattr(cache_mod, '_world_size', lambda: 2)
     assert 'distributed' in cache_mod._why_not(learn, fcb)
 
 def test_a_model_that_cannot_be_cut_trains_as_before(photos, capsys):
@@ -102,15 +103,14 @@ def test_gpu_fp16_cache_is_float16(photos, capsys):
     for k in plain: fc.test_close(cached[k], plain[k], eps=1e-3)
 
 @pytest.mark.slow
-def test_auto_scores_the_same_from_the_cache(photos, capsys):
-    "'auto' scores each size twice on the same images (as it is, then with re-estimated statistics): from a cache of the trunk, the same figures"
+def test_finder_scores_the_same_from_the_cache(photos):
+    "The finder's scores with no training and after two epochs of fine-tuning: from a cache of the trunk, the same figures"
     tables = []
     for cache in (False, None):
         learn = _learner(photos)
-        _fixres(learn, 'auto', 1, cache=cache, show=False)
-        tables.append(learn.fixres_scores)
+        with learn.no_bar(), learn.no_logging(): tables.append(learn.fixres_find(2, cache=cache, plot=False).table)
     fc.test_eq(tables[0]['size'].tolist(), tables[1]['size'].tolist())
-    for col in ('no training', 'stats only'): fc.test_close(np.nan_to_num(tables[1][col].values), np.nan_to_num(tables[0][col].values), eps=1e-6)
+    for col in ('no training', 'fine-tuned'): fc.test_close(np.nan_to_num(tables[1][col].values), np.nan_to_num(tables[0][col].values), eps=1e-6)
 
 def test_show_false_prints_nothing(photos, capsys):
     "The command line's `--quiet` prints only its table: `show=False` keeps the cache's line out too"

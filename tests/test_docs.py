@@ -18,6 +18,12 @@ def test_saved_outputs_hold_no_progress_bars(tool):
     assert {nb.name: co.dirty(nb) for nb in sorted((root/'nbs').glob('*.ipynb')) if co.dirty(nb)} == {}
     assert co.screen('█\repoch  loss\n█\r\rEpoch 1/1 : |----| 0.00% [0/4 00:00<?]\rEpoch 1/1 :     \r0  1.5\n') == 'epoch  loss\n0  1.5\n'
 
+def test_chapters_read_in_short_sentences(tool):
+    "fastai's voice: one or two sentences above each function, no markdown cell over about 250 words, about 18 words a sentence in all"
+    st = tool('docs').prose()
+    assert {nb: big for nb,(_,_,big) in st.items() if big > 250} == {}
+    assert sum(w for w,_,_ in st.values())/sum(n for _,n,_ in st.values()) <= 19
+
 def test_sidebar_lists_every_chapter_once():
     listed = re.findall(r'-\s+(\S+\.ipynb)', (root/'nbs'/'sidebar.yml').read_text())
     assert sorted(listed) == sorted(p.name for p in (root/'nbs').glob('*.ipynb')) and listed[0] == 'index.ipynb'

@@ -5,6 +5,7 @@ from fastcore import test as fc
 from torchvision.models import resnet18
 from fixres_fastai import *
 from fixres_fastai.data import _out_size
+from fixres_fastai.resolution import _monte_carlo_ratio
 
 def _table(photos):
     fns = get_image_files(photos)
@@ -79,7 +80,7 @@ def test_fixres_on_fastai_pipelines(photos, kind, tmp_path):
     loaded.predict(files[0])
     # the theory reads this pipeline as a Monte Carlo of its real transforms measures it
     kw = read_pipeline(dls); kw.pop('train_size')
-    fc.test_close(apparent_size_ratio(**kw), monte_carlo_ratio(dls, aspect=kw['aspect'], n=2000), eps=0.01)
+    fc.test_close(apparent_size_ratio(**kw), _monte_carlo_ratio(dls, aspect=kw['aspect'], n=2000), eps=0.01)
 
 def test_fine_tuning_data_go_through_the_validation_transforms(photos):
     dls = _pipelines(photos, 'presizing')

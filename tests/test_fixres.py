@@ -190,43 +190,40 @@ def test_scores_from_outputs_match_validate(photos, metrics):
 @pytest.mark.slow
 @pytest.mark.parametrize('metrics', [[F1Score(average='macro')], []])
 def test_auto_guards_on_any_metric(photos, metrics):
-    "'auto' with an accumulated metric, or none (the loss, lower is better): the kept option gained more than its standard error"
+    "'auto' with an accumulated metric, or none (the loss, lower is better): a size it keeps gained more than its standard error"
     learn = _fitted(photos, metrics)
-    with learn.no_bar(), learn.no_logging(): learn.fixres('auto', 1, show=False)
-    r = learn.fixres_report.set_index('option')
-    assert f"{learn.metrics[0].name if metrics else 'valid_loss'} (select)" in r.columns
-    fc.test_eq(r.loc['as it was', ['gain', 'se']].tolist(), [0., 0.])
-    kept = learn.fixres_choice
-    assert kept == 'as it was' or r.loc[kept, 'gain'] > r.loc[kept, 'se']
-
-def test_auto_no_training_size_below_the_best(photos, monkeypatch):
-    "'auto' whose size without training (`prior`: the smallest within a standard error of the best) is not the best size: that size's outputs are predicted again"
-    import fixres_fastai.learner as fl
-    learn,metric,calls = _learner(photos),fl._metric,[0]
-    want = {3: .40, 4: .80, 5: .70, 6: .85}   # the scores without training of 64, 80, 104 and 128 on the choosing half, in the order 'auto' computes them (after the three statistics-only scores)
-    def fake(learn, name, out, targs, idx=None):
-        i = calls[0]; calls[0] += 1
-        return want[i] if idx is None and i in want else metric(learn, name, out, targs, idx)
-    monkeypatch.setattr(fl, '_metric', fake)
-    with learn.no_bar(), learn.no_logging(): learn.fixres('auto', 1, show=False)
-    r = learn.fixres_report.set_index('option')
-    fc.test_eq(learn.fixres_scores.set_index('size')['no training'].to_dict(), {64: .40, 80: .80, 104: .70, 128: .85})
-    fc.test_eq(r.loc['no training', 'size'], 80)   # 128 scored best, but 80 is within a standard error of it (9 images)
+    with learn.no_bar(), learn.no_logging(): r = learn.fixres('auto', 1, show=False)
+    rep = r.report.set_index('option')
+    assert f"{learn.metrics[0].name if metrics else 'valid_loss'} (select)" in rep.columns
+    fc.test_eq(rep.loc['as it was', ['gain', 'se']].tolist(), [0., 0.])
+    assert r.size == r.trained_at or rep.loc['fixres', 'gain'] > rep.loc['fixres', 'se']
+    fc.test_eq(learner_size(learn), r.size)
 
 @pytest.mark.slow
 def test_auto_shows_throughput_and_obeys_its_bounds(photos):
-    "'auto' measures images per second at every size it tries, and `max_size` / `min_speed` rule sizes out, in the table, before scoring them"
+    "The finder measures images per second at every size, and `max_size` / `min_speed` rule sizes out, in the table, before scoring them"
     learn = _learner(photos)
     learn.fit(1, 1e-3)
     before,dls = _state(learn),learn.dls
-    with pytest.raises(ValueError, match="rule out every size 'auto' would fine-tune at"): learn.fixres('auto', 1, min_speed=1e12, show=False)
+    with pytest.raises(ValueError, match="rule out every size to try"): learn.fixres('auto', 1, min_speed=1e12, show=False)
     for kw,msg in [(dict(max_size=0), '`max_size`'), (dict(min_speed=-1), '`min_speed`'), (dict(min_speed=True), '`min_speed`')]:
         with pytest.raises(ValueError, match=msg): learn.fixres('auto', **kw)
-    with pytest.raises(ValueError, match="pass size='auto'"): learn.fixres(96, max_size=128)
+        with pytest.raises(ValueError, match=msg): learn.fixres_find(**kw)
+    with pytest.raises(ValueError, match="steer the search"): learn.fixres(96, max_size=128)
     assert not _changed(learn, before) and learn.dls is dls
-    learn.fixres('auto', 1, max_size=80, show=False)
-    sc = learn.fixres_scores
-    assert (sc['img/s'] > 0).all() and (learn.fixres_report['img/s'] > 0).all()
+    r = learn.fixres('auto', 1, max_size=80, show=False)
+    sc = r.table
+    assert (sc['img/s'] > 0).all() and (r.report['img/s'] > 0).all()
     out = sc[sc['size'] > 80]
-    assert len(out) and out['note'].str.contains('ruled out: > max_size').all() and out['no training'].isna().all()
-    assert learn.fixres_report.set_index('option').loc['fixres', 'size'] <= 80
+    assert len(out) and out['note'].str.contains('ruled out: > max_size').all() and out['no training'].isna().all() and out['fine-tuned'].isna().all()
+    assert r.size <= 80 and r.best <= 80
+
+def test_best_of_sweep_judges_by_the_loss_without_metrics(photos):
+    "A learner without metrics: the sweep's table is size, valid_loss, img/s, and the best size is the lowest loss, not the fastest"
+    set_seed(0)
+    learn = vision_learner(get_dls(64, photos, bs=8), resnet18, pretrained=False)
+    with learn.no_bar(), learn.no_logging(): learn.fit(1, 1e-3)
+    df = learn.res_sweep([48, 64, 80], plot=False, show_progress=False)
+    assert list(df.columns) == ['size', 'valid_loss', 'img/s']
+    metric,best = best_of_sweep(df)
+    assert metric == 'valid_loss' and best['valid_loss'] == df['valid_loss'].min()

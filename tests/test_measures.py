@@ -1,4 +1,4 @@
-"Measured once: `SizeMeasures` shares each size's validation outputs and throughput between `res_sweep`, `fixres('auto')` and the command; 'auto' fine-tunes at `fits` sizes and keeps the best fine-tuned."
+"Measured once: `SizeMeasures` shares each size's validation outputs and throughput between `res_sweep`, `fixres_find`, `fixres('auto')` and the command; the finder fine-tunes at every size and leaves the learner as it was."
 import pytest, torch
 import pandas as pd
 from fastai.vision.all import *
@@ -73,7 +73,7 @@ def test_fine_tuned_outputs_come_from_the_fit(photos, epochs, predictions):
     fc.test_eq(got[1][0], fresh[1][0])
 
 def test_auto_reads_the_sweeps_outputs(photos, predictions):
-    "With the sweep's measures, 'auto' predicts only its statistics-only scores, and chooses the same, with the same scores and weights"
+    "With the sweep's measures, 'auto' predicts nothing again (its fine-tuned outputs come from the fits), and chooses the same, with the same scores and weights"
     res = []
     for share in (False, True):
         learn = _fitted(photos)
@@ -81,38 +81,34 @@ def test_auto_reads_the_sweeps_outputs(photos, predictions):
         if share: learn.res_sweep([64, 80, 104, 128], plot=False, show_progress=False, measures=m)   # the sizes 'auto' tries from 64
         predictions.clear()
         set_seed(1)
-        with learn.no_bar(), learn.no_logging(): learn.fixres('auto', 1, show=False, measures=m if share else None)
-        res.append((learn.fixres_scores, learn.fixres_report, learn.fixres_choice, _state(learn), list(predictions)))
-    (s0,r0,c0,w0,p0),(s1,r1,c1,w1,p1) = res
-    pd.testing.assert_frame_equal(s0.drop(columns='img/s'), s1.drop(columns='img/s'), rtol=1e-5)
-    pd.testing.assert_frame_equal(r0.drop(columns='img/s'), r1.drop(columns='img/s'), rtol=1e-5)
-    fc.test_eq(c0, c1)
+        with learn.no_bar(), learn.no_logging(): r = learn.fixres('auto', 1, show=False, measures=m if share else None)
+        res.append((r, _state(learn), list(predictions)))
+    (r0,w0,p0),(r1,w1,p1) = res
+    pd.testing.assert_frame_equal(r0.table.drop(columns='img/s'), r1.table.drop(columns='img/s'), rtol=1e-5)
+    pd.testing.assert_frame_equal(r0.report.drop(columns='img/s'), r1.report.drop(columns='img/s'), rtol=1e-5)
+    fc.test_eq(r0.size, r1.size)
     assert all(torch.equal(v, w1[k]) for k,v in w0.items())
-    half = len(learn.dls.valid_ds)//2
-    fc.test_eq(p1, [half]*3)            # the statistics-only score at each of the three sizes, nothing else
-    assert sum(p0) > sum(p1)
+    fc.test_eq(p1, [])                  # every no-training output was the sweep's, every fine-tuned one its fit's
+    assert sum(p0) > 0
 
-def test_auto_fine_tunes_at_fits_sizes(photos):
-    "'auto' fine-tunes at `fits` sizes (one by default) and keeps the best fine-tuned; a bad `fits`, or `fits` with a fixed size, is refused before anything changes"
+def test_finder_fine_tunes_at_every_size_and_changes_nothing(photos):
+    "`fixres_find` fine-tunes at every size it tries, suggests the best fine-tuned, and leaves the learner bit for bit as it was, random streams included"
     learn = _fitted(photos)
-    state = _state(learn)
-    for bad in (0, 1.5, True):
-        with pytest.raises(ValueError, match='`fits`'): learn.fixres('auto', 1, fits=bad)
-    with pytest.raises(ValueError, match="pass size='auto'"): learn.fixres(96, fits=3)
+    state,dls,opt,cbs = _state(learn),learn.dls,learn.opt,[type(c) for c in learn.cbs]
+    rng = get_random_states()
+    with learn.no_bar(), learn.no_logging(): r = learn.fixres_find(1, plot=False)
     assert all(torch.equal(v, state[k]) for k,v in learn.model.state_dict().items())
-    with learn.no_bar(), learn.no_logging(): learn.fixres('auto', 1, fits=3, show=False)
-    sc,r = learn.fixres_scores.set_index('size'),learn.fixres_report.set_index('option')
-    fitted = sc['fine-tuned'].dropna()
-    fc.test_eq(len(fitted), 3)
-    fc.test_eq(r.loc['fixres', 'size'], fitted.idxmax())        # the best fine-tuned, the smallest on ties
-    fc.test_eq(r.loc['fixres', 'accuracy (select)'], fitted.max())
-    if learn.fixres_choice == 'fixres': fc.test_eq(learner_size(learn), fitted.idxmax())
-    learn.model.load_state_dict(state)
-    with learn.no_bar(), learn.no_logging(): learn.fixres('auto', 1, show=False)   # one fine-tune by default
-    sc = learn.fixres_scores.set_index('size')
-    fitted,stats = sc['fine-tuned'].dropna(),sc['stats only'].dropna()
-    fc.test_eq(len(fitted), 1)
-    assert stats[fitted.index[0]] >= stats.max() - math.sqrt(stats.max()*(1-stats.max())/(len(learn.dls.valid_ds)//2)) - 1e-9   # within a standard error of the best
+    assert learn.dls is dls and learn.opt is opt and [type(c) for c in learn.cbs] == cbs and 'fixres_size' not in learn.__dict__   # `no_bar` puts back a new bar
+    now = get_random_states()
+    assert now['random_state'] == rng['random_state'] and torch.equal(now['torch_state'], rng['torch_state'])
+    assert (now['numpy_state'][1] == rng['numpy_state'][1]).all()
+    fitted = r.table.set_index('size')['fine-tuned'].dropna()
+    fc.test_eq(list(fitted.index), [s for s in r.table['size'] if s != 64])
+    fc.test_eq(r.best, fitted.idxmax())              # the best fine-tuned, the smallest on ties
+    assert r.size in (64, r.best) or r.table.set_index('size').loc[r.size, 'gain'] > r.table.set_index('size').loc[r.size, 'se']
+    with learn.no_bar(), learn.no_logging(): small = learn.fixres_find(1, n_train=10, sizes=[80], plot=False)
+    fc.test_eq(small.n_train, 10); fc.test_eq(list(small.table['size']), [64, 80])
+    assert all(torch.equal(v, state[k]) for k,v in learn.model.state_dict().items())
 
 def test_command_pipeline_last_row(photos):
     "`run_fixres`'s last row is the learner's own score at the size it predicts at, read from the shared outputs"

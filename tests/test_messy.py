@@ -4,6 +4,7 @@ import numpy as np, pytest
 from PIL import Image
 from fastai.vision.all import *
 from fixres_fastai import *
+from fixres_fastai.data import _ImageOpener
 
 def _messy(root):
     rng = np.random.default_rng(0)
@@ -36,7 +37,7 @@ def test_messy_folder_loads_with_a_warning_naming_the_broken_files(tmp_path):
 
 def test_modes_and_exif(tmp_path):
     root = _messy(tmp_path/'messy')
-    op = ImageOpener()
+    op = _ImageOpener()
     for f in (root/'valid'/'a').iterdir():
         if f.suffix == '.txt': continue
         im = op(f)
@@ -48,9 +49,9 @@ def test_modes_and_exif(tmp_path):
 def test_large_jpeg_is_decoded_at_reduced_scale(tmp_path):
     f = tmp_path/'big.jpg'
     Image.new('RGB', (6000, 4000), (90, 120, 200)).save(f, quality=80)
-    assert ImageOpener()(f).size == (6000, 4000)
-    assert ImageOpener(min_side=400)(f).size == (750, 500)           # decoded at 1/8: shorter side still >= 400
-    assert ImageOpener(min_side=600)(f).size == (1500, 1000)
+    assert _ImageOpener()(f).size == (6000, 4000)
+    assert _ImageOpener(min_side=400)(f).size == (750, 500)           # decoded at 1/8: shorter side still >= 400
+    assert _ImageOpener(min_side=600)(f).size == (1500, 1000)
 
 def test_get_dls_decodes_large_jpegs_at_the_side_the_smallest_crop_needs(photos, tmp_path):
     f = tmp_path/'big.jpg'

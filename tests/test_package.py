@@ -55,10 +55,23 @@ def test_star_import_exposes_api_and_patches_learner():
     ns = {}
     exec('from fixres_fastai import *', ns)
     for name in ('get_dls', 'dls_at', 'FixResCallback', 'FixResCrop', 'find_last_norm', 'learner_size', 'apparent_size_ratio', 'recommend_test_size',
-                 'read_pipeline', 'default_sizes', 'plot_sweep'):
+                 'read_pipeline', 'plot_sweep', 'SizeMeasures'):
         assert name in ns, name
     from fastai.learner import Learner
     for m in ('fixres', 'res_sweep', 'multires_preds', 'pooled_stats', 'pooled_features'): assert callable(getattr(Learner, m, None)), m
+
+def test_namespace_shadows_no_fastai_name():
+    "After fastai's star import, ours rebinds none of its names and brings only what a user calls: no modules, no helpers"
+    ns = {}
+    exec('from fastai.vision.all import *', ns)
+    fastai_ns = dict(ns)
+    exec('from fixres_fastai import *', ns)
+    assert [k for k in fastai_ns if ns[k] is not fastai_ns[k]] == []
+    ours = sorted(k for k in ns if k not in fastai_ns)
+    assert len(ours) <= 21, ours
+    import fixres_fastai, types
+    assert ours == sorted(fixres_fastai.__all__)
+    assert not any(isinstance(ns[k], types.ModuleType) or k.startswith('_') for k in ours), ours
 
 def test_console_script_runs(tmp_path):
     "The installed `fixres-fastai` command answers --help (the editable install puts it beside the interpreter)"

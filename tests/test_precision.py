@@ -60,13 +60,15 @@ def fresh_learner_calls(photos, device):
     fresh = lambda: vision_learner(dls, resnet18, pretrained=False, metrics=accuracy)
     speed,feats = throughput(fresh(), 80),fresh().pooled_features(80)
     learn = fresh()
-    with learn.no_bar(), learn.no_logging(): learn.fixres('auto', 1, fits=1, cache=True, show=False)
+    with learn.no_bar(), learn.no_logging(): learn.fixres_find(1, plot=False)   # the finder, too, puts the model where the data are
+    learn = fresh()
+    with learn.no_bar(), learn.no_logging(): learn.fixres('auto', 1, cache=True, show=False)
     return speed, len(feats), next(learn.model.parameters()).device.type
 
 @pytest.mark.cuda
 @pytest.mark.skipif(not torch.cuda.is_available(), reason='needs a GPU')
 def test_gpu_fresh_learner(photos):
-    "The model reaches the GPU only when it first fits or predicts: `throughput`, `pooled_features` and `fixres('auto')` take it as it is"
+    "The model reaches the GPU only when it first fits or predicts: `throughput`, `pooled_features`, `fixres_find` and `fixres('auto')` take it as it is"
     speed,n,dev = fresh_learner_calls(photos, 'cuda')
     assert speed > 0 and n == len(get_image_files(photos/'valid'))
     fc.test_eq(dev, 'cuda')      # 'auto' measured, cached and fine-tuned on the GPU, as fastai's fit would

@@ -3,11 +3,12 @@ import torch
 from fastai.vision.all import *
 from fixres_fastai import *
 from fixres_fastai.demo import lite0, lite0_stats
+from fixres_fastai.data import _example_photos
 
 def test_weights_are_imagenet():
     from timm.data import ImageNetInfo
     m = lite0().eval()
-    img = PILImage.create(example_photos()[0])
+    img = PILImage.create(_example_photos()[0])
     crop = FixResCrop(224)(img, split_idx=1)
     x = (tensor(np.array(crop)).permute(2,0,1).float()/255 - 0.5)/0.5
     with torch.no_grad(): top5 = m(x[None]).topk(5).indices[0].tolist()

@@ -1,7 +1,7 @@
 """The GPU check's Python steps (tools/device_check.sh runs them, each under its own time limit).
 
     python tools/device_check.py precision --out DIR [--cpu]   # fixres under to_fp16 / to_bf16 / to_channelslast on a presizing pipeline
-    python tools/device_check.py auto --out DIR [--cpu]        # 'auto' on a pretrained learner: its cost against one fixres epoch
+    python tools/device_check.py auto --out DIR [--cpu]        # fixres_find and 'auto' on a pretrained learner: their cost against one fixres epoch
 
 Each step prints one line and writes its figures to DIR/<step>.json, with the peak GPU memory of each run. `--cpu` is
 the dry run: the same code on the CPU at small sizes, so that the script cannot rot between two lent GPUs. The data
@@ -44,14 +44,14 @@ def _presized(root, dev, pre, size, bs):
 def precision(out, cpu):
     "fixres under each precision and layout: only the last norm layer and the head change, weights stay float32; 'auto' chooses the same from a float16 cache as from a float32 one"
     import torch
-    from fixres_fastai import fixres_parts
+    from fixres_fastai.callback import _fixres_parts
     from fixres_fastai.callback import _probe
     dev,root = _setup(cpu),_photos(cpu)
     pre,size,test,bs = (120, 64, 96, 8) if cpu else (288, 224, 288, 32)
     rows = []
     for name,setup in SETUPS.items():
         learn = setup(_presized(root, dev, pre, size, bs))
-        nc,head = fixres_parts(learn.model, *_probe(learn.dls.valid, learn.dls.n_inp))
+        nc,head = _fixres_parts(learn.model, *_probe(learn.dls.valid, learn.dls.n_inp))
         allowed = tuple(f'{c.name}.' for c in [nc, *head])
         before = {k:v.detach().cpu().clone() for k,v in learn.model.state_dict().items()}   # on the CPU: the fit moves the model to the GPU
         t = time.time()
@@ -68,8 +68,8 @@ def precision(out, cpu):
     for name in ('fp32', 'fp16'):
         learn = SETUPS[name](_presized(root, dev, pre, size, bs))
         with learn.no_bar(), learn.no_logging(), contextlib.redirect_stdout(io.StringIO()) as s:
-            learn.fixres('auto', 2, fits=1, cache=True, show=True)      # the trunk's outputs cached, in float16 under to_fp16; one fine-tune is enough to compare
-        choices[name] = dict(choice=learn.fixres_choice, size=int(learn.fixres_report.set_index('option').loc[learn.fixres_choice, 'size']),
+            r = learn.fixres('auto', 2, cache=True, show=True)      # the trunk's outputs cached, in float16 under to_fp16
+        choices[name] = dict(choice='fixres' if r.size != r.trained_at else 'as it was', size=int(r.size),
                              cache_dtype='float16' if 'float16' in s.getvalue() else 'float32' if 'float32' in s.getvalue() else 'no', peak_mib=_peak_mib(dev))
     res = dict(device=dev, presize=pre, train_size=size, test_size=test, runs=rows, auto=choices,
                same_choice=choices['fp32']['choice'] == choices['fp16']['choice'] and choices['fp32']['size'] == choices['fp16']['size'])
@@ -81,7 +81,8 @@ def precision(out, cpu):
     return ok
 
 def auto(out, cpu):
-    "'auto' on a pretrained EfficientNet-Lite0: what it costs against one fixres epoch at the theory's size"
+    "`fixres_find` (which must leave the learner as it was) and 'auto' on a pretrained EfficientNet-Lite0: what they cost against one fixres epoch at the theory's size"
+    import torch
     from fastai.vision.all import set_seed, accuracy
     from fixres_fastai import get_dls, recommend_test_size
     from fixres_fastai.demo import lite0_learner
@@ -98,15 +99,18 @@ def auto(out, cpu):
     one = dict(secs=round(time.time()-t, 2), peak_mib=_peak_mib(dev))
     learn.dls = dls; learn.model.load_state_dict(state); learn.__dict__.pop('fixres_size', None)
     t = time.time()
-    with learn.no_bar(), learn.no_logging(), contextlib.redirect_stdout(io.StringIO()): learn.fixres('auto', 1)
-    au = dict(secs=round(time.time()-t, 2), peak_mib=_peak_mib(dev), choice=learn.fixres_choice,
-              size=int(learn.fixres_report.set_index('option').loc[learn.fixres_choice, 'size']))
+    with learn.no_bar(), learn.no_logging(): found = learn.fixres_find(1, plot=False)     # explores, leaves the learner as it was
+    fd = dict(secs=round(time.time()-t, 2), size=int(found.size), unchanged=learn.dls is dls and all(torch.equal(v, state[k]) for k,v in learn.model.state_dict().items()))
+    t = time.time()
+    with learn.no_bar(), learn.no_logging(), contextlib.redirect_stdout(io.StringIO()): r = learn.fixres('auto', 1)
+    au = dict(secs=round(time.time()-t, 2), peak_mib=_peak_mib(dev), choice='fixres' if r.size != r.trained_at else 'as it was', size=int(r.size), find=fd)
     res = dict(device=dev, train_size=size, theory=theory, n_images=len(dls.train_ds)+len(dls.valid_ds), fixres_epoch=one, auto=au,
                ratio=round(au['secs']/one['secs'], 2))
     (Path(out)/'auto.json').write_text(json.dumps(res, indent=1))
-    print(f"auto: ok: 'auto' took {au['secs']:.1f} s ({res['ratio']:.1f}x one fixres epoch at {theory}, {one['secs']:.1f} s) and kept {au['choice']} at {au['size']}; "
+    if not fd['unchanged']: print(f"auto: FAILED: fixres_find changed the learner"); return False
+    print(f"auto: ok: fixres_find took {fd['secs']:.1f} s and left the learner as it was; 'auto' took {au['secs']:.1f} s ({res['ratio']:.1f}x one fixres epoch at {theory}, {one['secs']:.1f} s) and kept {au['choice']} at {au['size']}; "
           f"peak GPU memory {au['peak_mib']} MiB" if dev == 'cuda' else
-          f"auto: ok: 'auto' took {au['secs']:.1f} s ({res['ratio']:.1f}x one fixres epoch at {theory}, {one['secs']:.1f} s) and kept {au['choice']} at {au['size']} (CPU)")
+          f"auto: ok: fixres_find took {fd['secs']:.1f} s and left the learner as it was; 'auto' took {au['secs']:.1f} s ({res['ratio']:.1f}x one fixres epoch at {theory}, {one['secs']:.1f} s) and kept {au['choice']} at {au['size']} (CPU)")
     return True
 
 if __name__ == '__main__':

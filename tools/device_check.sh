@@ -24,7 +24,7 @@
 #   cost        (200 s)  benchmarks/cost.py cache: fixres(size, E) for E = 1, 3, 5 with and without the cache, as a
 #                        multiple of one no-grad forward pass, at 224 and 288, ResNet-50 and EfficientNet-Lite0, with
 #                        the loader alone measured apart (images/s)
-#   auto        (80 s)   'auto' on a pretrained EfficientNet-Lite0 against one fixres epoch (tools/device_check.py auto)
+#   auto        (80 s)   fixres_find and 'auto' on a pretrained EfficientNet-Lite0 against one fixres epoch (tools/device_check.py auto)
 # Every step reports peak GPU memory. Budget: about 8 minutes of device time with the machine's start.
 # Outputs: $OUT/summary.txt (the lines), steps.log (every step's output), precision.json, auto.json, cost.json and RESULTS_device.md
 # (the cost table as benchmarks/RESULTS.md holds it).

@@ -3,6 +3,7 @@
     python tools/docs.py            # `make docs`
     python tools/docs.py --check    # processing and API check only (tests/test_docs.py runs this)
     python tools/docs.py --shots D  # also screenshots of three preview pages into D (needs Debian's `chromium`)
+    python tools/docs.py --prose    # words per sentence and per markdown cell, by chapter (the yardstick tests/test_docs.py holds)
 
 1. Processing: what `nbdev-proc-nbs` does (nbdev.yml from pyproject.toml, then every notebook through nbdev's
    processors into _proc/, executing each cell that holds an export, an import or a `show_doc`), without its attempt
@@ -79,6 +80,23 @@ def check_api(cache):
                 if d and p not in ('return', 'self') and d.split('\n')[0] not in entry: missing.append(f'{nb}: {name} does not show the doc of `{p}`')
     if missing: raise RuntimeError('API pages incomplete:\n' + '\n'.join(missing))
     return n
+
+def _prose_text(md):
+    "The prose of a markdown cell: no code blocks, tables, headings, the title's description or formulas"
+    md = re.sub(r'```.*?```', '', md, flags=re.S)
+    md = re.sub(r'^\s*\|.*$|^#+ .*$|^> .*$', '', md, flags=re.M)
+    return re.sub(r'\$[^$]*\$', 'x', md)
+
+def prose():
+    "{chapter: (words, sentences, the words of its longest markdown cell)}: what a reader meets, sentence by sentence"
+    import json
+    res = {}
+    for nb in sorted((root/'nbs').glob('*.ipynb')):
+        cells = [_prose_text(''.join(c['source'])) for c in json.loads(nb.read_text())['cells'] if c['cell_type'] == 'markdown']
+        words = [len(re.findall(r"\S+", t)) for t in cells]
+        sents = [len([x for x in re.split(r'(?<=[.!?:])\s+(?=[A-Z`(*\d])|\n\s*\n|\n\s*(?:\d+\.|-) ', t) if re.search(r'\w', x)]) for t in cells]
+        res[nb.name] = (sum(words), sum(sents), max(words, default=0))
+    return res
 
 def check_pages():
     "Each notebook's first cell holds only its title and description: nbdev turns that cell into the page's header and drops the rest"
@@ -158,7 +176,13 @@ if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--check', action='store_true', help='process the notebooks and check the API pages only')
     ap.add_argument('--shots', metavar='DIR', help='also take screenshots of three preview pages into DIR')
+    ap.add_argument('--prose', action='store_true', help='print words per sentence and the longest markdown cell of each chapter, and stop')
     a = ap.parse_args()
+    if a.prose:
+        st = prose()
+        for nb,(w,n,big) in st.items(): print(f'{nb:24} {w:5} words, {w/max(n, 1):4.1f} a sentence, longest cell {big} words')
+        w,n = sum(v[0] for v in st.values()),sum(v[1] for v in st.values())
+        sys.exit(print(f'all chapters: {w/n:.1f} words a sentence'))
     check_pages()
     cache = process()
     n = check_api(cache)
