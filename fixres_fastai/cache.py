@@ -135,13 +135,14 @@ def _random_tfms(dl) -> list:
         return not (s == 1 and isinstance(t, _fixed_at_valid))
     return [t for p,s in pipes for t in getattr(p, 'fs', []) if rand(t, s)]
 
-def _why_not(learn, cb) -> str|None:
-    "Why the frozen trunk's outputs cannot be reused in this fit, if they cannot"
+def _why_not(learn, cb, dls=None, cbs=()) -> str|None:
+    "Why the frozen trunk's outputs cannot be reused in this fit (on `dls`, with `cbs` too, for a fit not yet started), if they cannot"
+    cbs = L(learn.cbs) + L(cbs)
     if cb is None or cb.train == 'stats': return "no FixResCallback trains in this fit"
     if _world_size() > 1 or _raw(learn.model) is not learn.model \
-       or any(type(c).__name__ == 'DistributedTrainer' for c in learn.cbs): return "this is a distributed run"
-    if mix := [type(c).__name__ for c in learn.cbs if isinstance(c, MixHandler)]: return f"{', '.join(mix)} mixes the images anew each batch"
-    if r := _random_tfms(learn.dls.train): return f"the training images change each epoch ({', '.join(type(t).__name__ for t in r)}): fine-tune with train_aug='test'"
+       or any(type(c).__name__ == 'DistributedTrainer' for c in cbs): return "this is a distributed run"
+    if mix := [type(c).__name__ for c in cbs if isinstance(c, MixHandler)]: return f"{', '.join(mix)} mixes the images anew each batch"
+    if r := _random_tfms(ifnone(dls, learn.dls).train): return f"the training images change each epoch ({', '.join(type(t).__name__ for t in r)}): fine-tune with train_aug='test'"
     return None
 
 def _amp(learn):
@@ -158,12 +159,14 @@ class TrunkCacheCallback(Callback):
         ram:float=4., # GiB of RAM the cache may take; beyond, it is memory-mapped in a temporary folder
         say_why:bool=False, # Warn when the cache cannot be used (it always warns when the model cannot be cut)
         verbose:bool=True, # Print the cache's size before filling it
+        filled:tuple|None=None, # (caches, top) that `_fill_cache` made over this fit's training and validation DataLoaders: used as they are, freed by their owner
     ):
         store_attr()
         self.saved,self.caches = None,[]
 
     def before_fit(self):
         fcb = first(c for c in self.learn.cbs if isinstance(c, FixResCallback))
+        if self.filled is not None: return self.start(fcb)          # its owner checked that they can be used
         if self.n_epoch < 2 and not self.say_why: return          # nothing passes twice
         if why := _why_not(self.learn, fcb):
             if self.say_why: warn(f"FixRes cache off: {why}")
@@ -211,8 +214,10 @@ def start(self:TrunkCacheCallback, fcb):
     "Cut the model after its frozen part, run that part once over the training and validation images, and swap in the top and the cached batches"
     model,dls = fcb.root,self.dls
     loaders = dls.loaders[:2]
-    ctx = _amp(self.learn) if next(model.parameters()).is_cuda else None
-    with _rng_kept(): self.caches,top = _fill_cache(model, loaders, fcb.train_names, dls.n_inp, self.ram, ctx, self.verbose)
+    if self.filled is not None: self.caches,top = list(self.filled[0]),self.filled[1]
+    else:
+        ctx = _amp(self.learn) if next(model.parameters()).is_cuda else None
+        with _rng_kept(): self.caches,top = _fill_cache(model, loaders, fcb.train_names, dls.n_inp, self.ram, ctx, self.verbose)
     cached = DataLoaders(*[_CachedDL(c, dl) for c,dl in zip(self.caches, loaders)], path=dls.path)
     self.saved = self.learn,self.learn.model,self.learn.dls   # fastai detaches `self.learn` when a failed fit's callbacks are removed
     self.learn.model,self.learn.dls = top,cached
@@ -223,5 +228,16 @@ def restore(self:TrunkCacheCallback):
     if self.saved is not None:
         learn,learn.model,learn.dls = self.saved
     self.saved = None
-    for c in self.caches: c.close()
+    if self.filled is None:
+        for c in self.caches: c.close()
     self.caches = []
+
+# %% ../nbs/01a_cache.ipynb #4ff97c4b
+def _top_preds(learn:Learner, top:fx.GraphModule, cache:_TrunkCache, dl):
+    "A `get_preds` for `learn` that runs `top` on `cache` (the trunk's outputs for the items of `dl`), the learner's own model and data put back after each call"
+    def get_preds(**kwargs):
+        model,dls = learn.model,learn.dls
+        learn.model,learn.dls = top,DataLoaders(_CachedDL(cache, dl), _CachedDL(cache, dl))
+        try: return learn.get_preds(dl=learn.dls.valid, **kwargs)
+        finally: learn.model,learn.dls = model,dls
+    return get_preds

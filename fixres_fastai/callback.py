@@ -85,7 +85,7 @@ def _global_pool(calls):
     pools = [c for c in calls if c.is_leaf and c.start > last_spatial and _positions(c.inp) > 1 and _positions(c.out) <= 1]
     return pools[0] if pools else None
 
-def find_last_norm(model:nn.Module, *xb, calls=None) -> Call:
+def find_last_norm(model:nn.Module, *xb, calls:list|None=None) -> Call:
     "The last normalization layer that runs before the global pooling of `model`, found by running it on `xb`"
     calls = calls or _trace_forward(model, *xb)
     pool = _global_pool(calls)
@@ -167,6 +167,11 @@ def parts(self:FixResCallback, model:nn.Module, *xb) -> tuple[Call, list[Call]]:
     return nc,head
 
 @patch
+def names(self:FixResCallback, nc:Call, head:list[Call]) -> list[str]:
+    "Names of the modules this callback trains, given the norm layer's call and the head's calls (`parts`)"
+    return [c.name for c in ([] if self.train=='stats' else head)] + ([nc.name] if self.train!='head' else [])
+
+@patch
 def freeze(self:FixResCallback):
     "Find the parts from a real batch, save flags and gradients, and freeze all but the trained part"
     if self.saved is not None: return
@@ -179,7 +184,7 @@ def freeze(self:FixResCallback):
     params = [p for c in self.head for p in c.module.parameters(recurse=False)]
     if self.train=='norm+head': params += list(nm.parameters())
     if self.train=='stats': params = []
-    self.train_names = [c.name for c in ([] if self.train=='stats' else self.head)] + ([self.norm_call.name] if self.train!='head' else [])
+    self.train_names = self.names(self.norm_call, self.head)
     self.saved = dict(params=[(p, p.requires_grad, p.grad) for p in model.parameters()],
                       momentum=nm.momentum if has_stats else None)
     if self.train!='stats':   # 'stats' runs without gradients, and DDP refuses a model with nothing to train

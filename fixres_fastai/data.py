@@ -230,7 +230,7 @@ def get_dls(size:int, # Side of the square images the model sees
             flip:bool=True, # Random horizontal flip on the training set
             aug:bool|dict=False, # Add fastai's `aug_transforms` (a dict: their arguments), without zoom or warp
             stats:tuple|None=None, # (mean, std) to normalize with; None leaves it to `vision_learner`
-            bs:int=64, num_workers:int|None=None, device=None, # Batch size, loader workers, device
+            bs:int=64, num_workers:int|None=None, device:torch.device|str|None=None, # Batch size, loader workers, device
             check_files:bool=True, # Skip, with a warning naming them, files that are missing, not images, or cut short
             **kwargs) -> DataLoaders:
     "DataLoaders for image classification (single or multi-label) with the FixRes train and test protocol"

@@ -10,7 +10,7 @@ from fastai.vision.all import *
 from .data import *
 from .data import _check, _check_size
 from .learner import *
-from .learner import _metric, _candidates
+from .learner import _metric
 from .sweep import *
 from .sweep import _default_sizes
 import gzip, importlib, contextlib
@@ -110,33 +110,36 @@ def fashion_canvas(dest, # Folder to write (`train/` and `valid/` of class folde
 def run_fixres(learn:Learner,
                test_size:int|str='auto', # Size to fine-tune at: an int, or 'auto' (`fixres_find`'s suggestion, kept only if it helps)
                epochs:int=1, # Epochs of `fixres`
-               sizes:list|None=None, # Sizes to sweep with no training; if None, 0.75x to 1.75x the training size (with 'auto': up to the training size, then the sizes the finder tries)
+               sizes:list|None=None, # A fixed `test_size`: sizes to sweep with no training (0.75x to 1.75x the training size if None); 'auto': sizes to try (the finder's if None)
                out:Path|None=None, # Folder to save `sweep.png` and `sweep.csv` in
                stage=None, # `stage(what)`: a context manager around each step (the command logs with it); none if None
                **kwargs # Passed to `learn.fixres`
               ) -> pd.DataFrame:
-    "Sweep test sizes, fine-tune with FixRes at `test_size`, and return the results table (train size, test size, fine-tuned, accuracy, images per second; with 'auto', `attrs['found']`)"
+    "Fine-tune with FixRes at `test_size` and return the results table (train size, test size, fine-tuned, accuracy, images per second); with 'auto', `attrs['found']` holds what `fixres` returned"
     stage = stage or (lambda what: contextlib.nullcontext())
     train_size = learner_size(learn)
     if test_size != 'auto': test_size = _check_size(test_size, 'test_size')
-    if sizes is None:   # with 'auto', the sizes it tries: it then predicts none of them again
-        sizes = _default_sizes(train_size) if test_size != 'auto' else [s for s in _default_sizes(train_size) if s < train_size] + _candidates(learn)[2]
-    sizes = sorted(set(sizes) | {train_size} | ({test_size} if test_size != 'auto' else set()))
-    m = SizeMeasures(learn)   # each size's validation outputs and throughput, measured once: the sweep's, read again by 'auto' and the last row
-    with stage(f'sweep of {len(sizes)} test sizes, no training'):
-        sweep = learn.res_sweep(sizes, plot=out is not None, show_progress=False, measures=m)
-    metric,best = best_of_sweep(sweep)
-    best = int(best['size'])
+    m = SizeMeasures(learn)   # each size's validation outputs and throughput, measured once and read by every step
+    if test_size == 'auto':   # the finder's table is the sweep: its scores with no training come from the caches its fine-tunes fill
+        metric = learn.metrics[0].name if len(learn.metrics) else 'valid_loss'
+        rows = [(train_size, train_size, 'no', _metric(learn, metric, *m.outputs(train_size)), m.speed(train_size))]   # the finder and the report read these outputs
+        with stage("fixres('auto'): fine-tune at every size, keep the best"):
+            found = learn.fixres('auto', epochs, show=False, measures=m, **({'sizes': sizes} if sizes is not None else {}), **kwargs)
+        table,kept = found.table,found.size != found.trained_at
+        if out is not None and not rank_distrib(): found.plot()
+    else:
+        sizes = sorted(set(sizes or _default_sizes(train_size)) | {train_size, test_size})
+        with stage(f'sweep of {len(sizes)} test sizes, no training'):
+            table = learn.res_sweep(sizes, plot=out is not None and not rank_distrib(), show_progress=False, measures=m)
+        metric,best = best_of_sweep(table)
+        at = lambda s, col=metric: table.loc[table['size']==s, col].iloc[0]
+        rows = [(train_size, s, f'no{" (best of sweep)" if s != train_size else ""}', float(at(s)), int(at(s, 'img/s'))) for s in dict.fromkeys([train_size, int(best['size'])])]
+        with stage(f'fixres at {test_size} px'): found = learn.fixres(test_size, epochs, show=False, measures=m, **kwargs)
+        kept = True
     if out is not None and not rank_distrib():   # in a distributed run only the first process writes
         out = Path(out); out.mkdir(parents=True, exist_ok=True)
         plt.gcf().savefig(out/'sweep.png', dpi=100, bbox_inches='tight'); plt.close(plt.gcf())
-        sweep.to_csv(out/'sweep.csv', index=False)
-    at = lambda s, col=metric: sweep.loc[sweep['size']==s, col].iloc[0]
-    rows = [(train_size, train_size, 'no', float(at(train_size)), int(at(train_size, 'img/s')))]
-    if best != train_size: rows.append((train_size, best, 'no (best of sweep)', float(at(best)), int(at(best, 'img/s'))))
-    with stage(f'fixres at {test_size} px' if test_size != 'auto' else "fixres('auto'): fine-tune at every size, keep the best"):
-        found = learn.fixres(test_size, epochs, show=False, measures=m, **kwargs)
-    kept = found is None or found.size != found.trained_at
+        table.to_csv(out/'sweep.csv', index=False)
     size = learner_size(learn)
     rows.append((train_size, size, 'yes (fixres)' if kept else 'no (auto kept the learner as it was)', _metric(learn, metric, *m.outputs(size)), m.speed(size)))
     res = pd.DataFrame(rows, columns=['train size', 'test size', 'fine-tuned', metric, 'img/s'])

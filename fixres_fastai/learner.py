@@ -11,7 +11,7 @@ from .data import *
 from .data import _dl_at, _is_count, _pipeline_size
 from .callback import *
 from .callback import _evaluating, _probe, _modes_kept, _tracks_stats, _fixres_parts, _train_modes, _world_size
-from .cache import TrunkCacheCallback, _random_tfms
+from .cache import TrunkCacheCallback, _random_tfms, _why_not, _fill_cache, _rng_kept, _amp, _top_preds
 import time, hashlib
 from dataclasses import dataclass
 from .resolution import recommend_test_size, throughput
@@ -148,18 +148,26 @@ def fixres(self:Learner,
         if size == 'auto': return self._fixres_auto(find, measures=measures, **fit)
         self._fixres_at(size, measures=measures, **fit)
 
+def _dls_at_size(dls, size, train_aug='test'):
+    "A user's `dls` (given to the search) rebuilt at each size it tries; None stays None"
+    return None if dls is None else dls_at(dls, size, train_aug=train_aug)
+
+def _fit_dls(learn, size, dls=None, train_aug='test', train_idxs=None):
+    "The DataLoaders a fine-tune at `size` trains with: `dls`, else the learner's own rebuilt at `size`; on the training items at `train_idxs` only, if given"
+    fit_dls = dls if dls is not None else dls_at(learn.dls, size, train_aug=train_aug)
+    if train_idxs is None: return fit_dls
+    t = fit_dls.train
+    return DataLoaders(_subset(t, train_idxs, shuffle=t.shuffle, drop_last=t.drop_last), *fit_dls.loaders[1:], path=fit_dls.path, device=fit_dls.device)
+
 @patch
 def _fixres_at(self:Learner, size, epochs=1, lr=None, train='norm+head', train_aug='test', norm=None, train_from=None, reset_stats=True,
-               dls=None, cache=None, cache_ram=4., show=True, measures=None, train_idxs=None, **kwargs):
-    "`fixres` at one size, its arguments checked (on the training items at `train_idxs` only, if given): the whole learner put back if the fit fails"
+               dls=None, cache=None, cache_ram=4., show=True, measures=None, train_idxs=None, fit_dls=None, filled=None, **kwargs):
+    "`fixres` at one size, its arguments checked (with the finder's `fit_dls` and `filled` caches, if given): the whole learner put back if the fit fails"
     cb = FixResCallback(train=train, norm=norm, train_from=train_from, reset_stats=reset_stats)
-    tc = TrunkCacheCallback(ram=cache_ram, say_why=bool(cache), verbose=show) if cache is not False and train!='stats' else None
+    tc = (TrunkCacheCallback(ram=cache_ram, say_why=bool(cache), verbose=show, filled=filled) if filled is not None or cache is not False and train!='stats' else None)
     cur = learner_size(self)
-    fit_dls = dls if dls is not None else dls_at(self.dls, size, train_aug=train_aug)
+    fit_dls = ifnone(fit_dls, _fit_dls(self, size, dls, train_aug, train_idxs))
     after_dls = fit_dls if dls is not None or train_aug=='train' else dls_at(self.dls, size)   # the learner keeps its own training pipeline, at `size`
-    if train_idxs is not None:
-        t = fit_dls.train
-        fit_dls = DataLoaders(_subset(t, train_idxs, shuffle=t.shuffle, drop_last=t.drop_last), *fit_dls.loaders[1:], path=fit_dls.path, device=fit_dls.device)
     _check_model(self.model, fit_dls.valid if len(fit_dls.valid_ds) else fit_dls.train, self.dls.n_inp, size, cb)
     if cur is not None and size < cur and not rank_distrib():
         warn(f"`size`={size} is smaller than the size the learner works at ({cur}): FixRes usually tests at a larger one")
@@ -179,7 +187,7 @@ def _fixres_at(self:Learner, size, epochs=1, lr=None, train='norm+head', train_a
 
 # %% ../nbs/03_learner.ipynb #67fff5e8
 @patch
-def _stats_passes(self:Learner, cb, epochs, dl=None):
+def _stats_passes(self:Learner, cb, epochs, dl:DataLoader|None=None):
     "Re-estimate the norm layer's statistics over `epochs` passes of the training images (or `dl`'s), without gradients or labels"
     dl = dl if dl is not None else self.dls.train.new(shuffle=False, drop_last=False)
     if cb.reset_stats and not _random_tfms(dl): epochs = 1   # an exact average of the same tensors again: later passes would change nothing
@@ -289,7 +297,7 @@ class SizeMeasures:
     "A learner's raw outputs on a DataLoader's items at each test size, and its throughput at each size: each measured once, for the weights it was measured with"
     def __init__(self,
                  learn:Learner, # The learner whose outputs are measured
-                 dl=None, # A DataLoader of labelled images (in order); the learner's validation one if None
+                 dl:DataLoader|None=None, # A DataLoader of labelled images (in order); the learner's validation one if None
                 ):
         self.learn,self.dl = learn,ifnone(dl, learn.dls.valid)
         self.n,self.outs,self.speeds = len(self.dl.dataset),{},{}   # outs: {(weights, size): [outputs, targets, which items are in]}
@@ -299,12 +307,12 @@ class SizeMeasures:
         if size not in self.speeds: self.speeds[size] = round(throughput(self.learn, size))
         return self.speeds[size]
 
-    def has(self, size:int, idxs=None) -> bool:
+    def has(self, size:int, idxs:Tensor|None=None) -> bool:
         "Whether the outputs at `size` of the items at `idxs` (all if None) are measured, for the learner's current weights"
         e = self.outs.get((_fingerprint(self.learn.model), size))
         return e is not None and bool(e[2][slice(None) if idxs is None else torch.as_tensor(idxs, dtype=torch.long)].all())
 
-    def outputs(self, size:int, idxs=None) -> tuple:
+    def outputs(self, size:int, idxs:Tensor|None=None) -> tuple:
         "Raw outputs and targets (a tuple) at `size` on the items at `idxs` (all if None), predicting only the items not yet predicted with these weights"
         key,idxs = (_fingerprint(self.learn.model), size),torch.arange(self.n) if idxs is None else torch.as_tensor(idxs, dtype=torch.long)
         e = self.outs.get(key)
@@ -318,7 +326,7 @@ class SizeMeasures:
             e = self.outs[key]
         return e[0][idxs],tuple(t[idxs] for t in e[1])
 
-    def put(self, size:int, out, targs, idxs=None, key=None):
+    def put(self, size:int, out, targs, idxs:Tensor|None=None, key:tuple|None=None):
         "Keep outputs and targets at `size` of the items at `idxs` (all if None), predicted with the learner's current weights"
         key,idxs = key or (_fingerprint(self.learn.model), size),torch.arange(self.n) if idxs is None else torch.as_tensor(idxs, dtype=torch.long)
         if key not in self.outs:
@@ -355,13 +363,15 @@ def _find_candidates(learn, m, sizes=None, dls=None, max_size=None, min_speed=No
 @patch
 def _find_scores(self:Learner, m, metric, cur, sizes, sel, rng, train_idxs=None, keep=False, **fit):
     "Step 2: on the choosing half `sel`, the score at each size with no training and after `fixres` there, each from the same weights and random state"
-    plain = {s: _metric(self, metric, *m.outputs(s, sel)) for s in [cur]+sizes}
     sign,fitted,outs,kept = _sign(metric),{},{},None
     snap = _Snapshot(self)
     try:
         for s in sizes:
             set_random_states(**rng)   # each fine-tune draws what `fixres(s)` would have drawn
-            self._fixres_at(s, measures=m, train_idxs=train_idxs, **fit)   # its last validation pass fills `m`
+            fs = {**fit, 'dls': _dls_at_size(fit.get('dls'), s, fit.get('train_aug', 'test'))}
+            fd = _fit_dls(self, s, fs['dls'], fs.get('train_aug', 'test'), train_idxs)
+            with self._size_cache(fd, m, s, **fs) as filled:                 # the trunk runs once at `s`, for the score with no training and the fine-tune
+                self._fixres_at(s, measures=m, fit_dls=fd, filled=filled, **fs)   # its last validation pass fills `m`
             outs[s] = m.outputs(s)                                         # both halves: the other one is the report's
             fitted[s] = _metric(self, metric, *outs[s], idx=sel)
             if keep and train_idxs is None and all(sign*fitted[s] > sign*v for k,v in fitted.items() if k != s): kept = _Snapshot(self)
@@ -369,7 +379,29 @@ def _find_scores(self:Learner, m, metric, cur, sizes, sel, rng, train_idxs=None,
     except BaseException:
         snap.restore()
         raise
+    plain = {s: _metric(self, metric, *m.outputs(s, sel)) for s in [cur]+sizes}   # with the weights as they were: from the caches where they ran
     return plain, fitted, outs, kept
+
+@patch
+@contextmanager
+def _size_cache(self:Learner, fit_dls, m, size, train='norm+head', norm=None, train_from=None, reset_stats=True, cache=None, cache_ram=4., **kwargs):
+    "The trunk's outputs at `size` over the fine-tune's training and validation images, filled once: the outputs with no training go to `m`, the fine-tune trains on them; None where they cannot be used"
+    cb = FixResCallback(train=train, norm=norm, train_from=train_from, reset_stats=reset_stats)
+    why = 'no cache' if cache is False or train == 'stats' else _why_not(self, cb, dls=fit_dls, cbs=L(kwargs.get('cbs')))
+    filled = None
+    if why is None:
+        ctx = _amp(self) if next(self.model.parameters()).is_cuda else None
+        with _rng_kept():                                         # filling draws none of the fine-tune's random numbers
+            names = cb.names(*cb.parts(self.model, *_probe(fit_dls.valid if len(fit_dls.valid_ds) else fit_dls.train, self.dls.n_inp)))
+            try: filled = _fill_cache(self.model, fit_dls.loaders[:2], names, self.dls.n_inp, cache_ram, ctx, verbose=False)   # one per size: the report says what matters
+            except ValueError: pass                               # the model cannot be cut: the fine-tune runs through it whole
+    try:
+        if filled is not None and not m.has(size) and len(fit_dls.valid_ds) == m.n:   # the same items, in order: `fit_dls` is `m`'s DataLoaders at `size`
+            (_,vc),top = filled
+            with _rng_kept(): m.put(size, *self._outputs(fit_dls.valid, _top_preds(self, top, vc, fit_dls.valid)))
+        yield filled
+    finally:
+        for c in (filled[0] if filled is not None else []): c.close()
 
 def _part(o, idx): return o[0][idx],tuple(t[idx] for t in o[1])
 
@@ -410,7 +442,7 @@ class SuggestedSize:
         return f"SuggestedSize: {say}; best fine-tuned {self.best}, {self.cost:.0f} s\n" + self.table.to_string(index=False, float_format=lambda v: f'{v:.4f}', na_rep='-')
 
 @patch
-def plot(self:SuggestedSize, ax=None):
+def plot(self:SuggestedSize, ax:plt.Axes|None=None):
     "Scores against size (no training, fine-tuned) and fine-tuned scores against throughput, the suggestion marked in red"
     t = self.table
     if ax is None: _,ax = plt.subplots(1, 2, figsize=(11, 4))
@@ -486,7 +518,7 @@ def _fixres_auto(self:Learner, find, measures=None, show=True, **fit):
     base = m.outputs(cur, rep)                          # the learner as it was, before anything changes
     if r.size != cur:
         if kept is not None: kept.restore()             # the finder's own fine-tune on every training image
-        else: self._fixres_at(r.size, measures=m, show=show, **fit)
+        else: self._fixres_at(r.size, measures=m, show=show, **{**fit, 'dls': _dls_at_size(fit.get('dls'), r.size, fit.get('train_aug', 'test'))})
     fs,t = (r.size if r.size != cur else r.best),r.table.set_index('size')
     after = m.outputs(fs, rep) if r.size != cur else _part(outs[fs], rep)
     r.report = pd.DataFrame([{'option': o, 'size': s, f'{r.metric} (select)': v, 'gain': g, 'se': se, f'{r.metric} (report)': _metric(self, r.metric, *out),
@@ -498,8 +530,9 @@ def _fixres_auto(self:Learner, find, measures=None, show=True, **fit):
         sample = f" on {r.n_train} of the {n} training images" if r.n_train < n else ''
         print(f"fixres_find: {r.metric} on half the validation set ({len(sel)} images) at each size, with no training and fine-tuned{sample}:")
         print(r.table.to_string(index=False, float_format=fmt, na_rep='-'))
-        print(f"suggestion: {f'fixres at {r.size}' if r.size != cur else 'the learner as it was'} (the best fine-tuned size whose gain exceeds "
-              f"{'its standard error' if g == 1 else f'{g:g} standard errors'}). On the other half ({len(rep)} images), which no choice saw:")
+        bar = 'its standard error' if g == 1 else f'{g:g} standard errors'
+        why = f'fixres at {r.size} (the best fine-tuned size whose gain exceeds {bar})' if r.size != cur else f'the learner as it was (no fine-tuned size gained more than {bar})'
+        print(f"suggestion: {why}. On the other half ({len(rep)} images), which no choice saw:")
         print(r.report.to_string(index=False, float_format=fmt))
         print(f"cost: {r.cost:.1f} s to try {int(r.table['fine-tuned'].notna().sum())} sizes" + (f", {time.time()-t0:.1f} s to fine-tune at {r.size} on every training image" if r.size != cur and kept is None else ''))
     return r

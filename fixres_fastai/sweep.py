@@ -27,7 +27,7 @@ def _check_sizes(sizes, arg='sizes'):
     if not is_listy(sizes) or not len(sizes): raise ValueError(f"`{arg}` must be a non-empty list of positive ints, got {sizes!r}")
     return [_check_size(s, arg) for s in sizes]
 
-def _source_dl(learn, ds_idx=1, dl=None, labels=False):
+def _source_dl(learn, ds_idx=1, dl:DataLoader|None=None, labels=False):
     "`dl`, else `learn.dls[ds_idx]`, checked: it holds images, and labels if `labels`"
     if dl is None:
         dl = learn.dls[ds_idx]
@@ -38,7 +38,7 @@ def _source_dl(learn, ds_idx=1, dl=None, labels=False):
         raise ValueError("`dl` has no labels to score against: build it with `learn.dls.test_dl(items, with_labels=True)`")
     return dl
 
-def _eval_dl(learn, size, ds_idx=1, dl=None):
+def _eval_dl(learn, size, ds_idx=1, dl:DataLoader|None=None):
     "`dl` (else `learn.dls[ds_idx]`) at `size`, its items through the validation transforms, in order"
     return _at(_source_dl(learn, ds_idx, dl), size)
 
@@ -60,7 +60,7 @@ def _speed_front(df:pd.DataFrame, metric:str|None=None) -> list[int]:
 def plot_sweep(df:pd.DataFrame, # A `res_sweep` table
                metric:str|None=None, # Column to plot: the first metric by default, else the loss
                train_size:int|None=None, theory:int|None=None, # Sizes to mark
-               ax=None, # An axis for accuracy against size; with `img/s` in `df`, a pair: then against throughput too
+               ax:plt.Axes|None=None, # An axis for accuracy against size; with `img/s` in `df`, a pair: then against throughput too
                ):
     "Plot `metric` against test size, marking the training size, the theory's pick and the best measured size; and against throughput, marking the best front"
     metric,best = best_of_sweep(df, metric)
@@ -86,7 +86,7 @@ def res_sweep(self:Learner,
               ds_idx:int=1, # Which DataLoader to evaluate (1: validation)
               plot:bool=True, # Plot the first metric against size
               show_progress:bool=True, # A progress bar over the sizes
-              dl=None, # A DataLoader to evaluate instead (a labelled `test_dl`: the way after `load_learner`)
+              dl:DataLoader|None=None, # A DataLoader to evaluate instead (a labelled `test_dl`: the way after `load_learner`)
               speed:bool=True, # Also measure the model's throughput at each size (`img/s`)
               measures:SizeMeasures|None=None, # Outputs and throughputs already measured on the same DataLoader, read and filled (`fixres_find(measures=)` shares them)
              ) -> pd.DataFrame:
@@ -118,7 +118,7 @@ def multires_preds(self:Learner,
                    ds_idx:int=1, # Which DataLoader to predict (1: validation)
                    weights:list|None=None, # Weight of each size (equal if None)
                    with_decoded:bool=False, # Also return the decoded predictions, like `get_preds`
-                   dl=None, # A DataLoader to predict instead (a `test_dl`; targets are None without labels)
+                   dl:DataLoader|None=None, # A DataLoader to predict instead (a `test_dl`; targets are None without labels)
                   ):
     "Predictions (probabilities, targets) averaged over the test sizes in `sizes`, as `get_preds` returns them"
     sizes = _check_sizes(sizes)
@@ -135,7 +135,7 @@ def multires_preds(self:Learner,
 
 # %% ../nbs/04_sweep.ipynb #06f1d19f
 @patch
-def pooled_features(self:Learner, size:int|None=None, ds_idx:int=1, max_batches:int|None=None, dl=None) -> Tensor:
+def pooled_features(self:Learner, size:int|None=None, ds_idx:int=1, max_batches:int|None=None, dl:DataLoader|None=None) -> Tensor:
     "The output of the global pooling for the images of `ds_idx` at test size `size` (the learner's if None), one row per image"
     dl = _eval_dl(self, _check_size(size) if size is not None else learner_size(self), ds_idx, dl)
     pool = _global_pool(_trace_forward(self.model, *_probe(dl, self.dls.n_inp)))
@@ -161,9 +161,9 @@ def pooled_stats(self:Learner,
                  sizes:list, # Test sizes
                  ds_idx:int=1, # Which DataLoader (1: validation)
                  max_batches:int|None=None, # Stop after this many batches per size
-                 dl=None, # A DataLoader to read instead (a `test_dl`)
+                 dl:DataLoader|None=None, # A DataLoader to read instead (a `test_dl`)
                  plot:bool=True, # Plot the cumulative distribution of the features at each size
-                 ax=None) -> pd.DataFrame:
+                 ax:plt.Axes|None=None) -> pd.DataFrame:
     "Fraction of zeros, mean, spread and quantiles of the pooled features at each test size, and their cumulative distribution"
     sizes = _check_sizes(sizes)
     feats = {s:self.pooled_features(s, ds_idx, max_batches, dl) for s in sizes}
