@@ -64,6 +64,9 @@ fashion: $(FASHION)
 bench: install fashion
 	$(BIN)/python benchmarks/accuracy.py elpv --seeds 0 1 2
 	$(BIN)/python benchmarks/accuracy.py fashion --seeds 0 1 2
+	$(BIN)/python benchmarks/finder.py scenes --seeds 0 1 2
+	$(BIN)/python benchmarks/finder.py elpv --seeds 0 1 2
+	$(BIN)/python benchmarks/finder.py fashion --seeds 0 1 2
 	$(BIN)/python benchmarks/bar_odds.py
 	$(BIN)/python benchmarks/cost.py
 	$(BIN)/python benchmarks/time_to_accuracy.py elpv --seeds 0 1 2

@@ -1,7 +1,7 @@
 """What the main job costs after training: `fixres-fastai train` on a folder of about 3,000 images, its stages timed.
 
-The command trains (fine_tune of the pretrained EfficientNet-Lite0 at 128 px), then sweeps test sizes, runs
-`fixres('auto')` and exports. This prints each stage's seconds, as the command logs them, and the ratio of everything
+The command trains (fine_tune of the pretrained EfficientNet-Lite0 at 128 px), then runs `fixres('auto')` (whose
+finder fine-tunes at every candidate size and whose table is the command's sweep) and exports. This prints each stage's seconds, as the command logs them, and the ratio of everything
 after training (from the end of training to the results table) to the training itself. Goal: at most 0.6x.
 
     python benchmarks/post_training.py                 # all 2,624 ELPV cells as a folder of class folders, 20% for validation
@@ -55,7 +55,7 @@ def main():
     rows = '\n'.join(f"| {k} | {v:.0f} |" for k,v in stages.items())
     body = (f"`fixres-fastai train` on {n} ELPV cells as class folders (`--valid-pct 0.2 --size {a.size} --epochs {a.epochs}`, pretrained "
             f"EfficientNet-Lite0){', ' + a.label if a.label else ''}.\n\n| stage, as the command logs it | seconds |\n|---|---|\n{rows}\n"
-            f"| everything after training (sweep, 'auto', export, results) | {post_s:.0f} |\n| the whole command | {all_s:.0f} |\n\n"
+            f"| everything after training ('auto', export, results) | {post_s:.0f} |\n| the whole command | {all_s:.0f} |\n\n"
             f"After training / training: **{post_s/train_s:.2f}x** (goal: at most 0.6x).")
     if a.no_write: print(body)
     else: write_section(f"post-training{'-' + a.label if a.label else ''}", body)
