@@ -7,7 +7,7 @@ For each seed a learner is trained small, then from the same weights and random 
   the target 'auto' should land near;
 - `fixres('auto')`, scored on that half too, with its cost as a multiple of one `fixres` epoch at the size it chose.
 
-    python benchmarks/finder.py scenes --seeds 0 1 2    # Fashion-MNIST items on real photos, pretrained EfficientNet-Lite0, presizing, 80 px
+    python benchmarks/finder.py scenes --seeds 0 1 2    # photo crops pasted on real photos, pretrained EfficientNet-Lite0, presizing, 64 px
     python benchmarks/finder.py elpv --seeds 6 7 8      # ELPV solar cells, pretrained EfficientNet-Lite0, 96 px
     python benchmarks/finder.py fashion --seeds 6 7 8   # the Fashion canvas, XResNet from scratch, 48 px
 """
@@ -21,8 +21,8 @@ from fixres_fastai.demo import elpv_dls, lite0_learner, lite0_stats
 from fixres_fastai.learner import _halves
 from fixres_fastai.data import _dl_at
 
-TITLES = {'scenes': 'Fashion-MNIST items at random scales on real photos (a constructed scale benchmark), pretrained EfficientNet-Lite0, '
-                    '`ImageDataLoaders.from_folder` with presizing (`Resize(160)` + `aug_transforms(size=80, min_scale=0.35)`), `fine_tune(2)`',
+TITLES = {'scenes': 'Photo crops at random scales pasted on other real photos (3 classes: which photo the object comes from; a constructed scale benchmark), '
+                    'pretrained EfficientNet-Lite0, `ImageDataLoaders.from_folder` with presizing (`Resize(128)` + `aug_transforms(size=64, min_scale=0.35)`), `fine_tune(2)`',
           'elpv': 'ELPV solar cells, pretrained EfficientNet-Lite0, `fine_tune(3)` at 96 px',
           'fashion': 'Fashion-MNIST items at random scales on a 96 px canvas, XResNet from scratch at 48 px'}
 
@@ -30,9 +30,9 @@ def trained(data, seed, quick):
     "A learner trained small on `data`, and the learning rate its fine-tunes use"
     set_seed(seed)
     if data == 'scenes':
-        path = photo_scenes(n_train=600 if quick else 2000, n_valid=300 if quick else 800)
-        dls = ImageDataLoaders.from_folder(path, valid='valid', bs=32, item_tfms=Resize(160),
-                                           batch_tfms=[*aug_transforms(size=80, min_scale=0.35), Normalize.from_stats(*lite0_stats)])
+        path = photo_scenes(n_train=400 if quick else 1200, n_valid=200 if quick else 600)
+        dls = ImageDataLoaders.from_folder(path, valid='valid', bs=32, item_tfms=Resize(128),
+                                           batch_tfms=[*aug_transforms(size=64, min_scale=0.35), Normalize.from_stats(*lite0_stats)])
         learn = lite0_learner(dls, metrics=accuracy)    # stands in for vision_learner(dls, 'tf_efficientnet_lite0'), pretrained
         with learn.no_bar(), learn.no_logging(): learn.fine_tune(1 if quick else 2, 2e-3)
         return learn, 1e-3
@@ -50,7 +50,8 @@ def run(data, seed, epochs, quick):
     state = {k:v.clone() for k,v in learn.model.state_dict().items()}
     def reset(): learn.model.load_state_dict(state); learn.dls = base_dls; learn.__dict__.pop('fixres_size', None)
     rep = _halves(base_dls.valid, seed)[1]                  # the half `fixres('auto', seed=seed)` reports on
-    held = lambda: float(learn.validate(dl=_dl_at(rep, learner_size(learn), test=True))[1])
+    def held():
+        with learn.no_bar(): return float(learn.validate(dl=_dl_at(rep, learner_size(learn), test=True))[1])
     def timed(f):
         set_seed(seed)   # common random numbers: every condition draws the same stream
         t = time.time()
@@ -73,7 +74,7 @@ def run(data, seed, epochs, quick):
                 held=dict(as_was=as_was, auto=auto, **{str(s): v for s,v in fixed.items()}), best_fixed=int(best),
                 secs=dict(find=find_s, auto=auto_s, fixed={str(s): v for s,v in fixed_s.items()}),
                 cost_x=dict(find=find_s/one_epoch, auto=auto_s/one_epoch),
-                n=(len(base_dls.train_ds), len(base_dls.valid_ds), len(rep)))
+                n=(len(base_dls.train_ds), len(base_dls.valid_ds), len(rep.dataset)))
 
 if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -483,7 +483,7 @@ def fixres_find(self:Learner,
     _check_find_args(sizes, guard, max_size, min_speed, n_train, seed)
     _check_args(8, epochs, **{k:kwargs[k] for k in ('lr', 'train', 'train_aug', 'dls', 'cache', 'cache_ram') if k in kwargs})
     with _ready(self, kwargs.get('dls'), measures):
-        r,_,_ = self._find(epochs, sizes, guard, max_size, min_speed, n_train, seed, measures, show=False, **kwargs)
+        r,_,_ = self._find(epochs=epochs, sizes=sizes, guard=guard, max_size=max_size, min_speed=min_speed, n_train=n_train, seed=seed, measures=measures, show=False, **kwargs)
     if plot and not rank_distrib(): r.plot()
     return r
 
@@ -495,14 +495,14 @@ def _find(self:Learner, epochs, sizes, guard, max_size, min_speed, n_train, seed
     if len(src.valid_ds) < 4: raise ValueError("`size`: choosing a size needs at least 4 validation images (half to choose on, half to report on): pass a size")
     m = ifnone(measures, SizeMeasures(self, src.valid))
     try:
-        cur,theory,tried,ruled,speed = _find_candidates(self, m, sizes, fit.get('dls'), max_size, min_speed)
+        cur,theory,tried,ruled,speed = _find_candidates(self, m, sizes=sizes, dls=fit.get('dls'), max_size=max_size, min_speed=min_speed)
         metric = self.metrics[0].name if len(self.metrics) else 'valid_loss'
         sel,_ = _half_idxs(m.n, seed)
         n = len(src.train_ds)
         idxs = sorted(np.random.default_rng(seed).permutation(n)[:n_train].tolist()) if n_train is not None and n > n_train else None
-        plain,fitted,outs,kept = self._find_scores(m, metric, cur, [s for s in tried if s not in ruled], sel, rng, train_idxs=idxs, keep=keep, epochs=epochs, **fit)
-        size,best,gains = _find_choice(self, metric, cur, fitted, {s:_part(o, sel) for s,o in outs.items()}, m.outputs(cur, sel), guard=guard, seed=seed)
-        table = _find_table(cur, theory, tried, ruled, speed, plain, fitted, gains)
+        plain,fitted,outs,kept = self._find_scores(m, metric, cur, sizes=[s for s in tried if s not in ruled], sel=sel, rng=rng, train_idxs=idxs, keep=keep, epochs=epochs, **fit)
+        size,best,gains = _find_choice(self, metric, cur, fitted=fitted, outs={s:_part(o, sel) for s,o in outs.items()}, base=m.outputs(cur, sel), guard=guard, seed=seed)
+        table = _find_table(cur, theory, tried=tried, ruled=ruled, speed=speed, plain=plain, fitted=fitted, gains=gains)
     finally: set_random_states(**rng)
     r = SuggestedSize(size, best, cur, theory, metric, table, cost=time.time()-t0, n_train=len(idxs) if idxs is not None else n)
     return r, outs, (kept if size == best else None)
