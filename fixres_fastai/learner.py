@@ -350,6 +350,7 @@ def _find_candidates(learn, m, sizes=None, dls=None, max_size=None, min_speed=No
     "Step 1: the learner's size (the baseline), the theory's, the sizes to try with their throughputs, and the sizes a bound rules out, with why"
     cur,theory,tried = _candidates(learn, dls)
     if sizes is not None: tried = sorted({int(s) for s in sizes} - {cur})
+    if not tried: raise ValueError(f"`sizes` must hold a size other than the learner's own ({cur} px), got {sizes!r}")
     speed = {s: m.speed(s) for s in [cur]+tried}   # images per second, the model alone on this device
     ruled = {}
     for s in tried:
