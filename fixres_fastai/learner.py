@@ -10,9 +10,9 @@ from fastai.vision.all import *
 from .data import *
 from .data import _dl_at, _is_count, _pipeline_size
 from .callback import *
-from .callback import _evaluating, _probe, _modes_kept, _tracks_stats, _fixres_parts, _train_modes, _world_size
+from .callback import _evaluating, _probe, _modes_kept, _train_modes, _world_size
 from .cache import TrunkCacheCallback, _random_tfms, _why_not, _fill_cache, _rng_kept, _amp, _top_preds
-import time, hashlib
+import time, hashlib, inspect
 from dataclasses import dataclass
 from .resolution import recommend_test_size, throughput
 
@@ -271,11 +271,6 @@ def _metric(learn, name, out, targs, idx=None) -> float:
     m.accumulate(SimpleNamespace(pred=out, yb=targs, y=targs[0], loss=None, to_detach=to_detach))
     return float(m.value)
 
-@patch
-def _score(self:Learner, dl, metric:str, get_preds=None) -> float:
-    "`metric` (or 'valid_loss') of the learner on DataLoader `dl` (through `get_preds` if given), the learner left as it was"
-    return _metric(self, metric, *self._outputs(dl, get_preds))
-
 def _paired_gain(learn:Learner, metric:str, base, other, seed:int=0, n_boot:int=200) -> tuple[float,float]:
     "How much `other` beats `base` in `metric` (each: outputs and targets on the same items) and the bootstrap standard error of that paired gain"
     sign = 1 if _higher_is_better(metric) else -1
@@ -513,7 +508,7 @@ def _find(self:Learner, epochs, sizes, guard, max_size, min_speed, n_train, seed
 def _fixres_auto(self:Learner, find, measures=None, show=True, **fit):
     "`fixres_find`, then `fixres` at its suggestion (or the learner left as it was), reported on the half of the validation set no choice saw"
     m = ifnone(measures, SizeMeasures(self, ifnone(fit.get('dls'), self.dls).valid))
-    find = {**dict(sizes=None, guard=1., max_size=None, min_speed=None, n_train=1024, seed=0), **find}
+    find = {**{k:v.default for k,v in inspect.signature(Learner.fixres_find).parameters.items() if k in _find_args}, **find}   # `fixres_find`'s defaults
     r,outs,kept = self._find(measures=m, keep=True, show=show, **find, **fit)
     t0,(sel,rep),cur = time.time(),_half_idxs(m.n, find['seed']),r.trained_at
     base = m.outputs(cur, rep)                          # the learner as it was, before anything changes
