@@ -58,29 +58,41 @@ def _example_photos() -> list[Path]:
     return [imgs/'china.jpg', imgs/'flower.jpg', Path(matplotlib.get_data_path())/'sample_data'/'grace_hopper.jpg']
 
 # %% ../nbs/00_data.ipynb #d29119fa
+def _check(ok, arg, expected, value):
+    if not ok: raise ValueError(f"`{arg}` must be {expected}, got {value!r}")
+
+def _random_square(rng, im, side:int):
+    "A random `side` x `side` crop of PIL image `im`"
+    w,h = im.size
+    l,t = rng.randint(0, w-side), rng.randint(0, h-side)
+    return im.crop((l,t,l+side,t+side))
+
 def example_folder(dest, # Folder to write (created)
                    n_train:int=12, # Images per class in `train/`
                    n_valid:int=6, # Images per class in `valid/`
                    size:int=96, # Side of the saved images
+                   scale:tuple|None=None, # (smallest, largest) side of the object, as fractions of `size`, pasted on another photo; None: the crop fills the image
                    seed:int=0) -> Path:
     "Write an ImageNet-style folder of random crops of `_example_photos`, one class per photo"
+    if scale is not None: _check(is_listy(scale) and len(scale) == 2 and 0 < scale[0] <= scale[1] <= 1, 'scale', 'None or (smallest, largest) with 0 < smallest <= largest <= 1', scale)
     dest,rng = Path(dest),random.Random(seed)
-    for fn in _example_photos():
-        src = PILImage.create(fn)
-        w,h = src.size
+    photos = {fn: PILImage.create(fn) for fn in _example_photos()}
+    for fn,src in photos.items():
+        m = min(src.size)
         for split,n in (('train',n_train),('valid',n_valid)):
             (dest/split/fn.stem).mkdir(parents=True, exist_ok=True)
             for i in range(n):
-                c = rng.randint(min(w,h)//3, min(w,h))
-                l,t = rng.randint(0, w-c), rng.randint(0, h-c)
-                src.crop((l,t,l+c,t+c)).resize((size,size)).save(dest/split/fn.stem/f'{i:03d}.jpg', quality=90)
+                if scale is None: im = _random_square(rng, src, rng.randint(m//3, m)).resize((size,size))
+                else:
+                    bg = rng.choice([o for f,o in photos.items() if f != fn])
+                    im = _random_square(rng, bg, rng.randint(min(size, min(bg.size)), min(bg.size))).resize((size,size))
+                    side = max(1, round(rng.uniform(*scale)*size))
+                    im.paste(_random_square(rng, src, rng.randint(7*m//10, m)).resize((side,side)), (rng.randint(0, size-side), rng.randint(0, size-side)))
+                im.save(dest/split/fn.stem/f'{i:03d}.jpg', quality=90)
     return dest
 
 # %% ../nbs/00_data.ipynb #ce472781
 _aug_defaults = dict(max_zoom=1., max_warp=0., size=None)
-
-def _check(ok, arg, expected, value):
-    if not ok: raise ValueError(f"`{arg}` must be {expected}, got {value!r}")
 
 def _is_count(x) -> bool:
     "Whether `x` is a positive int (numpy ints too; not a bool)"

@@ -147,3 +147,16 @@ def test_get_dls_multi_label(photos):
     learn.fixres(96, 1)
     fc.test_eq(learn.get_preds()[0].shape, (len(dls.valid_ds), 4))
     with pytest.raises(ValueError, match='`label_delim`'): get_dls(64, photos, label_delim=' ')
+
+def test_example_scenes(tmp_path):
+    "`example_folder(scale=...)`: objects at random sizes on other photos, the same folder from the same seed, bad scales named"
+    a = example_folder(tmp_path/'a', n_train=3, n_valid=2, size=64, scale=(0.2, 0.5), seed=1)
+    b = example_folder(tmp_path/'b', n_train=3, n_valid=2, size=64, scale=(0.2, 0.5), seed=1)
+    fns = get_image_files(a)
+    fc.test_eq(len(fns), 15)
+    fc.test_eq({PILImage.create(f).size for f in fns}, {(64, 64)})
+    fc.test_eq([f.read_bytes() for f in fns], [(b/f.relative_to(a)).read_bytes() for f in fns])
+    plain = example_folder(tmp_path/'c', n_train=3, n_valid=2, size=64, seed=1)
+    assert any((plain/f.relative_to(a)).read_bytes() != f.read_bytes() for f in fns)
+    for bad in [(0.5, 0.2), (0, 0.5), (0.2, 1.5), (0.3,), 0.3]:
+        fc.test_fail(lambda: example_folder(tmp_path/'d', scale=bad), contains='`scale` must be')
