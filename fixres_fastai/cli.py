@@ -11,7 +11,7 @@ from fastcore.script import anno_parser
 from .data import *
 from .data import _check_size
 from .learner import *
-from .learner import _check_call
+from .learner import _check_call, _as_text
 from .demo import *
 from .resolution import train_size_for
 import sys, time, contextlib, warnings
@@ -39,12 +39,11 @@ class Log:
 
 def _report(res, out, t0, learn, log):
     res.to_csv(out/'results.csv', index=False)
-    fmt = lambda v: f'{v:.4f}'   # NaN: not measured
     if (found := res.attrs.get('found')) is not None:   # 'auto' ran
-        log(f"\nfixres_find scored each size on half the validation set, with no training and fine-tuned:\n{found.table.to_string(index=False, float_format=fmt, na_rep='-')}")
-        log(f"and kept the best fine-tuned size if it beat the learner as it was there by more than its standard error; the other half, which no choice saw:\n{found.report.to_string(index=False, float_format=fmt)}")
+        log(f"\nfixres_find scored each size on half the validation set, with no training and fine-tuned:\n{_as_text(found.table)}")
+        log(f"and kept the best fine-tuned size if it beat the learner as it was there by more than its standard error; the other half, which no choice saw:\n{_as_text(found.report)}")
     log(f"\nsaved in {out.resolve()}: results.csv, sweep.png (accuracy against test size), sweep.csv, export.pkl ({time.time()-t0:.0f} s in all)\n")
-    print(res.to_string(index=False, float_format=fmt), flush=True)
+    print(_as_text(res), flush=True)
 
 def demo(quick:bool=False, # About two minutes on 2 CPU cores: 800 cells at 96 px
          out:str='fixres_demo', # Folder for the results table, the sweep plot and the exported learner

@@ -233,12 +233,14 @@ def _halves(dl, seed):
     return [_subset(dl, i.tolist()) for i in _half_idxs(len(dl.dataset), seed)]
 
 def _auto_sizes(train_size:int, theory:int, pretrained:int|None=None, n:int=3, multiple:int=8) -> list[int]:
-    "Sizes 'auto' may fine-tune at: `n` steps from the theory's size (at least one step above `train_size`) to twice `train_size`, and the pretrained size"
+    "Sizes 'auto' may fine-tune at: `n` steps from the theory's size (at least one step above `train_size`) to twice `train_size`; the pretrained size, where it falls among them, replaces the nearest"
     hi = 2*train_size
     lo = min(max(theory, train_size+multiple), hi)
-    steps = {int(multiple*round(s/multiple)) for s in np.geomspace(lo, hi, n)}
-    extra = {pretrained} if pretrained and train_size < pretrained <= hi else set()
-    return sorted(s for s in steps | extra if s > train_size)
+    steps = sorted({int(multiple*round(s/multiple)) for s in np.geomspace(lo, hi, n)})
+    if pretrained and train_size < pretrained <= hi and pretrained not in steps:
+        steps.remove(min(steps, key=lambda s: abs(np.log(s/pretrained))))   # one fine-tune fewer than adding it
+        steps.append(pretrained)
+    return sorted(s for s in steps if s > train_size)
 
 def _pretrained_size(model):
     "The input size timm says the model's weights were trained at, if any"
@@ -421,6 +423,10 @@ def _find_table(cur, theory, tried, ruled, speed, plain, fitted, gains):
                          'se': [gains.get(s, (na,na))[1] for s in every], 'img/s': [speed[s] for s in every]})
 
 # %% ../nbs/03_learner.ipynb #50da568a
+def _as_text(df:pd.DataFrame) -> str:
+    "A table of scores as the finder, 'auto' and the command print it: four decimals, '-' where nothing was measured"
+    return df.to_string(index=False, float_format=lambda v: f'{v:.4f}', na_rep='-')
+
 @dataclass
 class SuggestedSize:
     "What `fixres_find` measured: the size it suggests, the best fine-tuned size, and every size's scores on the choosing half"
@@ -435,7 +441,7 @@ class SuggestedSize:
     n_train:int=0 # Training images each fine-tune saw
     def __repr__(self):
         say = f"fixres at {self.size}" if self.size != self.trained_at else f"keep the learner at {self.size} (no fine-tune beat it by more than the guard)"
-        return f"SuggestedSize: {say}; best fine-tuned {self.best}, {self.cost:.0f} s\n" + self.table.to_string(index=False, float_format=lambda v: f'{v:.4f}', na_rep='-')
+        return f"SuggestedSize: {say}; best fine-tuned {self.best}, {self.cost:.0f} s\n" + _as_text(self.table)
 
 @patch
 def plot(self:SuggestedSize, ax:plt.Axes|None=None):
@@ -465,7 +471,7 @@ def plot(self:SuggestedSize, ax:plt.Axes|None=None):
 @patch
 def fixres_find(self:Learner,
                 epochs:int=1, # Epochs of each fine-tune, as `fixres(size, epochs)` would run
-                sizes:list|None=None, # Sizes to try; if None, from the theory's size to twice the learner's, and the pretrained weights' size
+                sizes:list|None=None, # Sizes to try; if None, three from the theory's size to twice the learner's, the pretrained weights' size among them where it falls there
                 guard:float=1., # Suggest a size only if its gain over the learner as it was exceeds this many standard errors (0: any gain; -inf: the best)
                 max_size:int|None=None, # Try no size above this
                 min_speed:float|None=None, # Try no size where the model predicts fewer images per second on this device (`throughput`)
@@ -522,13 +528,13 @@ def _fixres_auto(self:Learner, find, measures=None, show=True, **fit):
                              for o,s,v,g,se,out in (('as it was', cur, t.loc[cur, 'no training'], 0., 0., base),
                                                     ('fixres', fs, t.loc[fs, 'fine-tuned'], t.loc[fs, 'gain'], t.loc[fs, 'se'], after))])
     if show and not rank_distrib():
-        fmt,g,n = (lambda v: f'{v:.4f}'),find['guard'],len(ifnone(fit.get('dls'), self.dls).train_ds)
+        g,n = find['guard'],len(ifnone(fit.get('dls'), self.dls).train_ds)
         sample = f" on {r.n_train} of the {n} training images" if r.n_train < n else ''
         print(f"fixres_find: {r.metric} on half the validation set ({len(sel)} images) at each size, with no training and fine-tuned{sample}:")
-        print(r.table.to_string(index=False, float_format=fmt, na_rep='-'))
+        print(_as_text(r.table))
         bar = 'its standard error' if g == 1 else f'{g:g} standard errors'
         why = f'fixres at {r.size} (the best fine-tuned size whose gain exceeds {bar})' if r.size != cur else f'the learner as it was (no fine-tuned size gained more than {bar})'
         print(f"suggestion: {why}. On the other half ({len(rep)} images), which no choice saw:")
-        print(r.report.to_string(index=False, float_format=fmt))
+        print(_as_text(r.report))
         print(f"cost: {r.cost:.1f} s to try {int(r.table['fine-tuned'].notna().sum())} sizes" + (f", {time.time()-t0:.1f} s to fine-tune at {r.size} on every training image" if r.size != cur and kept is None else ''))
     return r
