@@ -37,28 +37,3 @@ def in_own_process(script, *args, flag='--one') -> dict:
     "Run `script --one ARGS` (or `flag`) in a fresh Python, so that its peak memory is its own, and return the dict it printed last as JSON"
     out = subprocess.run([sys.executable, str(script), flag, *map(str, args)], capture_output=True, text=True, check=True).stdout
     return json.loads(out.strip().splitlines()[-1])
-
-def photo_scenes(n_train:int=1200, n_valid:int=600, canvas:int=192, scale=(0.25, 0.7), seed:int=0) -> Path:
-    """Objects at random scales and positions on real-photo backgrounds, as an ImageNet-style folder made once in the
-    temporary folder: each object is a random crop of one of the photos that scikit-learn and matplotlib ship (its class),
-    pasted on a random crop of another. A scale benchmark for a pretrained network, built from packaged data only"""
-    import numpy as np
-    from PIL import Image
-    from fixres_fastai.data import _example_photos
-    dest = Path(tempfile.gettempdir())/f'fixres_photo_scenes_{n_train}_{n_valid}_{canvas}_{scale[0]}-{scale[1]}_{seed}'
-    if (dest/'.complete').exists(): return dest
-    rng = np.random.default_rng(seed)
-    files = _example_photos()
-    photos = [Image.open(f).convert('RGB') for f in files]
-    crop = lambda ph, side: ph.crop((l := int(rng.integers(0, ph.size[0]-side+1)), t := int(rng.integers(0, ph.size[1]-side+1)), l+side, t+side))
-    for split,n in (('train', n_train), ('valid', n_valid)):
-        for f in files: (dest/split/f.stem).mkdir(parents=True, exist_ok=True)
-        for i in range(n):
-            k = int(rng.integers(len(photos))); j = int(rng.choice([x for x in range(len(photos)) if x != k]))
-            bg = crop(photos[j], int(rng.integers(canvas, min(photos[j].size)+1))).resize((canvas, canvas), Image.BILINEAR)
-            obj = int(rng.uniform(*scale)*canvas)
-            item = crop(photos[k], int(rng.integers(obj//2, min(photos[k].size)//2))).resize((obj, obj), Image.BILINEAR)
-            bg.paste(item, tuple(int(v) for v in rng.integers(0, canvas-obj+1, 2)))
-            bg.save(dest/split/files[k].stem/f'{i:05d}.jpg', quality=90)
-    (dest/'.complete').write_text('')
-    return dest
