@@ -102,7 +102,7 @@ if __name__ == '__main__':
     for s,r in runs.items():
         tuned = ', '.join(f"{k}: {pct(v['tuned'])}" for k,v in r['finder'].items() if v['tuned'] is not None)
         h = r['held']
-        lines.append(f"| {s} | {r['theory']} | {tuned} | {r['suggestion']} | {pct(h['as_was'])} | {pct(h['same_size']) if 'same_size' in h else '-'} | " + ' | '.join(pct(h[str(k)]) if str(k) in h else '-' for k in sizes) +
+        lines.append(f"| {s} | {r['theory']} | {tuned} | {r['suggestion']} | {pct(h['as_was'])} | {pct(h['same_size'])} | " + ' | '.join(pct(h[str(k)]) if str(k) in h else '-' for k in sizes) +
                      f" | **{pct(h['auto'])}** | {100*(h['auto']-h[str(r['best_fixed'])]):+.2f} | {100*(h['auto']-h['as_was']):+.2f} | "
                      f"{r['cost_x']['find']:.1f} | {r['cost_x']['auto']:.1f} | {r['unchanged']} |")
     d_best = np.array([100*(r['held']['auto']-r['held'][str(r['best_fixed'])]) for r in runs.values()])
