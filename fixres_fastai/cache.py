@@ -94,12 +94,13 @@ class _TrunkCache:
     @staticmethod
     def nbytes(n, feats): return n*sum(f[0].numel()*f.dtype.itemsize for f in feats)
 
-    def fill(self, trunk, dl, n_inp, ctx=None):
-        "Run `trunk` once over `dl` (in order) and keep its outputs and the targets"
+    def fill(self, trunk, dl, n_inp, ctx=None, layout=None):
+        "Run `trunk` once over `dl` (in order), its images in memory format `layout` if given, and keep its outputs and the targets"
         ys,i = [],0
         for b in dl:
-            xb,yb = b[:n_inp],b[n_inp:]
-            with (ctx or contextlib.nullcontext()): out = trunk(*_on(trunk, xb))
+            xb,yb = _on(trunk, b[:n_inp]),b[n_inp:]
+            if layout is not None: xb = [x.contiguous(memory_format=layout) if x.ndim == 4 else x for x in xb]
+            with (ctx or contextlib.nullcontext()): out = trunk(*xb)
             for t,o in zip(self.xs, out): t[i:i+len(o)] = o.detach().to('cpu', t.dtype)
             ys.append([y.detach().cpu() for y in yb]); i += len(xb[0])
         if i != self.n: raise RuntimeError(f"the DataLoader gave {i} items, not {self.n}")
@@ -109,6 +110,20 @@ class _TrunkCache:
     def batch(self, idxs):
         i = torch.as_tensor(idxs)
         return tuple(t[i] for t in self.xs) + tuple(y[i] for y in self.ys)
+
+    @classmethod
+    def joined(cls, n:int, parts:list):
+        "One cache of `n` items from `parts`, each (a cache, the indices its rows take among the `n`), together covering every item once"
+        c0 = parts[0][0]
+        new = cls(n, [x[:1] for x in c0.xs], on_disk=any(c.dir is not None for c,_ in parts))
+        new.ys = [y.new_zeros(n, *y.shape[1:]) for y in c0.ys]
+        seen = torch.zeros(n, dtype=torch.bool)
+        for c,idxs in parts:
+            i = torch.as_tensor(idxs, dtype=torch.long)
+            for t,x in zip(new.xs+new.ys, c.xs+c.ys): t[i] = x
+            seen[i] = True
+        if not seen.all(): new.close(); raise ValueError(f"the parts cover {int(seen.sum())} of the {n} items")
+        return new
 
     def close(self):
         self.xs = self.ys = None
@@ -186,6 +201,19 @@ def _rng_kept():
     try: yield
     finally: set_random_states(**states)
 
+_cpu_layout = torch.channels_last   # the memory format the trunk runs in on the CPU; None: the model's own
+
+@contextmanager
+def _fast_layout(model):
+    "On the CPU, the model's 4-d weights in `_cpu_layout` inside (the same values: oneDNN's convolutions run faster on them); yield the layout for the images (None on other devices); every tensor's own storage put back on exit"
+    ts = [t for t in itertools.chain(model.parameters(), model.buffers()) if t.ndim == 4 and t.device.type == 'cpu'] if _cpu_layout is not None else []
+    old = [t.data for t in ts]
+    try:
+        for t in ts: t.data = t.data.contiguous(memory_format=_cpu_layout)
+        yield _cpu_layout if ts else None
+    finally:
+        for t,d in zip(ts, old): t.data = d
+
 def _fill_cache(model:nn.Module, loaders:list, trained:list[str], n_inp:int=1, ram:float=4., ctx=None, verbose:bool=True) -> tuple[list, fx.GraphModule]:
     "Cut `model` where the modules named `trained` start, run its trunk once over each DataLoader of `loaders`, and return their caches and the top"
     trunk,top = _cut_model(model, trained)
@@ -202,8 +230,8 @@ def _fill_cache(model:nn.Module, loaders:list, trained:list[str], n_inp:int=1, r
               f"take {total/2**20:,.1f} MiB {'on disk, memory-mapped' if on_disk else 'of RAM'}")
     caches = []
     try:
-        with _evaluating(model):
-            for dl,n in zip(loaders, ns): caches.append(_TrunkCache(n, feats, on_disk).fill(trunk, dl.new(shuffle=False, drop_last=False), n_inp, ctx))
+        with _evaluating(model), _fast_layout(model) as layout:
+            for dl,n in zip(loaders, ns): caches.append(_TrunkCache(n, feats, on_disk).fill(trunk, dl.new(shuffle=False, drop_last=False), n_inp, ctx, layout))
     except BaseException:
         for c in caches: c.close()
         raise

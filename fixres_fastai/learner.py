@@ -11,7 +11,7 @@ from .data import *
 from .data import _dl_at, _is_count, _pipeline_size
 from .callback import *
 from .callback import _evaluating, _probe, _modes_kept, _train_modes, _world_size
-from .cache import TrunkCacheCallback, _random_tfms, _why_not, _fill_cache, _rng_kept, _amp, _top_preds
+from .cache import TrunkCacheCallback, _TrunkCache, _random_tfms, _why_not, _fill_cache, _rng_kept, _amp, _top_preds
 import time, hashlib, inspect
 from dataclasses import dataclass
 from .resolution import recommend_test_size, throughput
@@ -358,9 +358,23 @@ def _find_candidates(learn, m, sizes=None, dls=None, max_size=None, min_speed=No
                          "loosen them, or pass a size to `fixres`")
     return cur, theory, tried, ruled, speed
 
+@dataclass
+class _Kept:
+    "What 'auto' may reuse of the finder's best fine-tune at `size`: the learner after it (`snap`, on every training image), or its caches (`filled`, of the sample `idxs`)"
+    size:int
+    snap:_Snapshot|None=None
+    filled:tuple|None=None
+    idxs:list|None=None
+
+def _close(filled):
+    for c in (filled[0] if filled is not None else []): c.close()
+
+def _free(kept):
+    if kept is not None: _close(kept.filled); kept.filled = None
+
 @patch
 def _find_scores(self:Learner, m, metric, cur, sizes, sel, rng, train_idxs=None, keep=False, **fit):
-    "Step 2: on the choosing half `sel`, the score at each size with no training and after `fixres` there, each from the same weights and random state"
+    "Step 2: on the choosing half `sel`, the score at each size with no training and after `fixres` there, each from the same weights and random state; if `keep`, what 'auto' may reuse of the best"
     sign,fitted,outs,kept = _sign(metric),{},{},None
     snap = _Snapshot(self)
     try:
@@ -368,38 +382,67 @@ def _find_scores(self:Learner, m, metric, cur, sizes, sel, rng, train_idxs=None,
             set_random_states(**rng)   # each fine-tune draws what `fixres(s)` would have drawn
             fs = {**fit, 'dls': _dls_at_size(fit.get('dls'), s, fit.get('train_aug', 'test'))}
             fd = _fit_dls(self, s, fs['dls'], fs.get('train_aug', 'test'), train_idxs)
-            with self._size_cache(fd, m, s, **fs) as filled:                 # the trunk runs once at `s`, for the score with no training and the fine-tune
+            filled = self._size_cache(fd, m, s, **fs)                     # the trunk runs once at `s`, for the score with no training and the fine-tune
+            try:
                 self._fixres_at(s, measures=m, fit_dls=fd, filled=filled, **fs)   # its last validation pass fills `m`
-            outs[s] = m.outputs(s)                                         # both halves: the other one is the report's
-            fitted[s] = _metric(self, metric, *outs[s], idx=sel)
-            if keep and train_idxs is None and all(sign*fitted[s] > sign*v for k,v in fitted.items() if k != s): kept = _Snapshot(self)
+                outs[s] = m.outputs(s)                                     # both halves: the other one is the report's
+                fitted[s] = _metric(self, metric, *outs[s], idx=sel)
+                if keep and all(sign*fitted[s] > sign*v for k,v in fitted.items() if k != s):   # the best so far
+                    _free(kept)
+                    if train_idxs is None: kept = _Kept(s, snap=_Snapshot(self))
+                    else: kept,filled = _Kept(s, filled=filled, idxs=train_idxs),None   # its caches: the trunk need not run on the sample again
+            finally: _close(filled)
             snap.restore()
     except BaseException:
+        _free(kept)
         snap.restore()
         raise
     plain = {s: _metric(self, metric, *m.outputs(s, sel)) for s in [cur]+sizes}   # with the weights as they were: from the caches where they ran
     return plain, fitted, outs, kept
 
-@patch
-@contextmanager
-def _size_cache(self:Learner, fit_dls, m, size, train='norm+head', norm=None, train_from=None, reset_stats=True, cache=None, cache_ram=4., **kwargs):
-    "The trunk's outputs at `size` over the fine-tune's training and validation images, filled once: the outputs with no training go to `m`, the fine-tune trains on them; None where they cannot be used"
+def _trained_names(learn, fit_dls, train='norm+head', norm=None, train_from=None, reset_stats=True):
+    "A `FixResCallback` with these options, and the names of the modules it trains in `learn`'s model (found by a forward pass of an image of `fit_dls`)"
     cb = FixResCallback(train=train, norm=norm, train_from=train_from, reset_stats=reset_stats)
-    why = 'no cache' if cache is False or train == 'stats' else _why_not(self, cb, dls=fit_dls, cbs=L(kwargs.get('cbs')))
-    filled = None
-    if why is None:
-        ctx = _amp(self) if next(self.model.parameters()).is_cuda else None
-        with _rng_kept():                                         # filling draws none of the fine-tune's random numbers
-            names = cb.names(*cb.parts(self.model, *_probe(fit_dls.valid if len(fit_dls.valid_ds) else fit_dls.train, self.dls.n_inp)))
-            try: filled = _fill_cache(self.model, fit_dls.loaders[:2], names, self.dls.n_inp, cache_ram, ctx, verbose=False)   # one per size: the report says what matters
-            except ValueError: pass                               # the model cannot be cut: the fine-tune runs through it whole
+    return cb, cb.names(*cb.parts(learn.model, *_probe(fit_dls.valid if len(fit_dls.valid_ds) else fit_dls.train, learn.dls.n_inp)))
+
+@patch
+def _size_cache(self:Learner, fit_dls, m, size, train='norm+head', norm=None, train_from=None, reset_stats=True, cache=None, cache_ram=4., **kwargs):
+    "The trunk's outputs at `size` over the fine-tune's training and validation images, filled once (the caller closes them): the outputs with no training go to `m`, the fine-tune trains on them; None where they cannot be used"
+    cb = FixResCallback(train=train, norm=norm, train_from=train_from, reset_stats=reset_stats)
+    if cache is False or train == 'stats' or _why_not(self, cb, dls=fit_dls, cbs=L(kwargs.get('cbs'))) is not None: return None
+    ctx = _amp(self) if next(self.model.parameters()).is_cuda else None
+    with _rng_kept():                                             # filling draws none of the fine-tune's random numbers
+        _,names = _trained_names(self, fit_dls, train, norm, train_from, reset_stats)
+        try: filled = _fill_cache(self.model, fit_dls.loaders[:2], names, self.dls.n_inp, cache_ram, ctx, verbose=False)   # one per size: the report says what matters
+        except ValueError: return None                            # the model cannot be cut: the fine-tune runs through it whole
     try:
-        if filled is not None and not m.has(size) and len(fit_dls.valid_ds) == m.n:   # the same items, in order: `fit_dls` is `m`'s DataLoaders at `size`
+        if not m.has(size) and len(fit_dls.valid_ds) == m.n:      # the same items, in order: `fit_dls` is `m`'s DataLoaders at `size`
             (_,vc),top = filled
             with _rng_kept(): m.put(size, *self._outputs(fit_dls.valid, _top_preds(self, top, vc, fit_dls.valid)))
-        yield filled
+    except BaseException: _close(filled); raise
+    return filled
+
+@patch
+def _reused(self:Learner, kept, dls=None, train_aug='test', train='norm+head', norm=None, train_from=None, reset_stats=True, cache_ram=4., **kwargs) -> dict:
+    "`fit_dls` and `filled` for the fine-tune at `kept.size` on every training image, from the finder's caches of the sample: the trunk runs on the other images only; {} where it kept none"
+    if kept is None or kept.filled is None: return {}
+    s,((tc,vc),top) = kept.size,kept.filled
+    fd = _fit_dls(self, s, _dls_at_size(dls, s, train_aug), train_aug)
+    n = len(fd.train_ds)
+    rest = sorted(set(range(n)) - set(kept.idxs))
+    parts = [(tc, kept.idxs)]
+    if rest:
+        ctx = _amp(self) if next(self.model.parameters()).is_cuda else None
+        with _rng_kept():                                         # as in `fixres`, the fine-tune draws next what `fit_dls` left
+            _,names = _trained_names(self, fd, train, norm, train_from, reset_stats)
+            (rc,),_ = _fill_cache(self.model, [_subset(fd.train, rest)], names, self.dls.n_inp, cache_ram, ctx, verbose=False)
+        parts.append((rc, rest))
+    try: full = _TrunkCache.joined(n, parts)
     finally:
-        for c in (filled[0] if filled is not None else []): c.close()
+        for c,_ in parts[1:]: c.close()
+    tc.close()
+    kept.filled = ([full, vc], top)                               # freed with `kept`
+    return dict(fit_dls=fd, filled=kept.filled)
 
 def _part(o, idx): return o[0][idx],tuple(t[idx] for t in o[1])
 
@@ -491,11 +534,12 @@ def fixres_find(self:Learner,
 
 @patch
 def _find(self:Learner, epochs, sizes, guard, max_size, min_speed, n_train, seed, measures=None, keep=False, **fit):
-    "`fixres_find` with its arguments checked: the four steps, then every random stream put back; also each size's fine-tuned outputs and, if `keep`, the best full fine-tune"
+    "`fixres_find` with its arguments checked: the four steps, then every random stream put back; also each size's fine-tuned outputs and, if `keep`, what 'auto' may reuse of the best fine-tune (a `_Kept`, for the caller to free)"
     t0,rng = time.time(),get_random_states()
     src = ifnone(fit.get('dls'), self.dls)
     if len(src.valid_ds) < 4: raise ValueError("`size`: choosing a size needs at least 4 validation images (half to choose on, half to report on): pass a size")
     m = ifnone(measures, SizeMeasures(self, src.valid))
+    kept = None
     try:
         cur,theory,tried,ruled,speed = _find_candidates(self, m, sizes=sizes, dls=fit.get('dls'), max_size=max_size, min_speed=min_speed)
         metric = self.metrics[0].name if len(self.metrics) else 'valid_loss'
@@ -505,9 +549,11 @@ def _find(self:Learner, epochs, sizes, guard, max_size, min_speed, n_train, seed
         plain,fitted,outs,kept = self._find_scores(m, metric, cur, sizes=[s for s in tried if s not in ruled], sel=sel, rng=rng, train_idxs=idxs, keep=keep, epochs=epochs, **fit)
         size,best,gains = _find_choice(self, metric, cur, fitted=fitted, outs={s:_part(o, sel) for s,o in outs.items()}, base=m.outputs(cur, sel), guard=guard, seed=seed)
         table = _find_table(cur, theory, tried=tried, ruled=ruled, speed=speed, plain=plain, fitted=fitted, gains=gains)
+    except BaseException: _free(kept); raise
     finally: set_random_states(**rng)
+    if kept is not None and kept.size != size: _free(kept); kept = None   # the best was not suggested (the guard)
     r = SuggestedSize(size, best, cur, theory, metric, table, cost=time.time()-t0, n_train=len(idxs) if idxs is not None else n)
-    return r, outs, (kept if size == best else None)
+    return r, outs, kept
 
 # %% ../nbs/03_learner.ipynb #79816570
 @patch
@@ -517,10 +563,12 @@ def _fixres_auto(self:Learner, find, measures=None, show=True, **fit):
     find = {**{k:v.default for k,v in inspect.signature(Learner.fixres_find).parameters.items() if k in _find_args}, **find}   # `fixres_find`'s defaults
     r,outs,kept = self._find(measures=m, keep=True, show=show, **find, **fit)
     t0,(sel,rep),cur = time.time(),_half_idxs(m.n, find['seed']),r.trained_at
-    base = m.outputs(cur, rep)                          # the learner as it was, before anything changes
-    if r.size != cur:
-        if kept is not None: kept.restore()             # the finder's own fine-tune on every training image
-        else: self._fixres_at(r.size, measures=m, show=show, **{**fit, 'dls': _dls_at_size(fit.get('dls'), r.size, fit.get('train_aug', 'test'))})
+    try:
+        base = m.outputs(cur, rep)                      # the learner as it was, before anything changes
+        if r.size != cur:
+            if kept is not None and kept.snap is not None: kept.snap.restore()   # the finder's own fine-tune on every training image
+            else: self._fixres_at(r.size, measures=m, show=show, **self._reused(kept, **fit), **{**fit, 'dls': _dls_at_size(fit.get('dls'), r.size, fit.get('train_aug', 'test'))})
+    finally: _free(kept)
     fs,t = (r.size if r.size != cur else r.best),r.table.set_index('size')
     after = m.outputs(fs, rep) if r.size != cur else _part(outs[fs], rep)
     r.report = pd.DataFrame([{'option': o, 'size': s, f'{r.metric} (select)': v, 'gain': g, 'se': se, f'{r.metric} (report)': _metric(self, r.metric, *out),

@@ -25,7 +25,8 @@ def _leftovers(): return list(Path(tempfile.gettempdir()).glob('fixres_cache_*')
                                       pytest.param('tf_efficientnet_lite0', 4., marks=pytest.mark.slow),   # timm's BatchNormAct2d
                                       pytest.param(resnet18, 0., marks=pytest.mark.slow),                  # memory-mapped on disk
                                       pytest.param('tf_efficientnet_lite0', 0., marks=pytest.mark.slow)])
-def test_cached_fit_gives_the_same_weights(photos, capsys, arch, ram):
+def test_cached_fit_gives_the_same_weights(photos, capsys, monkeypatch, arch, ram):
+    monkeypatch.setattr(cache_mod, '_cpu_layout', None)   # the model's own memory layout: the same kernels as the fit through the whole model
     plain,_ = _fixres(_learner(photos, arch), 96, 3, cache=False)
     assert 'FixRes cache' not in capsys.readouterr().out
     learn = _learner(photos, arch)
@@ -38,6 +39,16 @@ def test_cached_fit_gives_the_same_weights(photos, capsys, arch, ram):
     assert learn.model is model and isinstance(learn.dls.train, TfmdDL)
     fc.test_eq(learn.dls.valid.one_batch()[0].shape[-2:], (96, 96))
     fc.test_eq(_leftovers(), [])
+
+def test_fast_layout_is_close_and_undone(photos):
+    "On the CPU the cache's pass runs channels-last: the same weights to float rounding, and the model's own tensors back after"
+    plain,_ = _fixres(_learner(photos), 96, 3, cache=False)
+    learn = _learner(photos)
+    data = {id(p): p.data for p in learn.model.parameters()}
+    cached,_ = _fixres(learn, 96, 3)
+    for k in plain: fc.test_close(cached[k].float(), plain[k].float(), eps=1e-3)
+    assert all(p.is_contiguous() for p in learn.model.parameters())
+    assert all(p.data.data_ptr() == data[id(p)].data_ptr() for p in learn.model.parameters())   # each tensor's own storage
 
 def test_one_epoch_does_not_cache(photos, capsys):
     _fixres(_learner(photos), 96, 1)
