@@ -77,7 +77,7 @@ def _check_args(size, epochs, lr=None, train='norm+head', train_aug='test', dls=
 
 def _is_number(x): return isinstance(x, (int, float)) and not isinstance(x, bool) and not math.isnan(x)
 
-def _check_find_args(sizes=None, guard=1., max_size=None, min_speed=None, n_train=512, seed=0):
+def _check_find_args(sizes=None, guard=1., max_size=None, min_speed=None, n_train=1024, seed=0):
     "Refuse what `fixres_find` cannot use, naming the argument"
     if sizes is not None and (not is_listy(sizes) or not len(sizes) or not all(_is_count(s) for s in sizes)):
         raise ValueError(f"`sizes` must be None or a non-empty list of positive ints, got {sizes!r}")
@@ -518,7 +518,7 @@ def fixres_find(self:Learner,
                 guard:float=1., # Suggest a size only if its gain over the learner as it was exceeds this many standard errors (0: any gain; -inf: the best)
                 max_size:int|None=None, # Try no size above this
                 min_speed:float|None=None, # Try no size where the model predicts fewer images per second on this device (`throughput`)
-                n_train:int|None=512, # Fine-tune on a random sample of this many training images where there are more; None: on all
+                n_train:int|None=1024, # Fine-tune on a random sample of this many training images where there are more; None: on all
                 seed:int=0, # Seed of the split of the validation set (a half to choose on, a half to report on) and of the sample
                 plot:bool=True, # Plot the scores against size and throughput, the suggestion marked
                 measures:SizeMeasures|None=None, # Validation outputs and throughputs already measured (a sweep's): read, not measured again, and filled

@@ -127,3 +127,16 @@ def test_show_false_prints_nothing(photos, capsys):
     "The command line's `--quiet` prints only its table: `show=False` keeps the cache's line out too"
     _fixres(_learner(photos), 96, 2, show=False)
     assert 'FixRes cache' not in capsys.readouterr().out
+
+def test_joined_cache_puts_each_row_in_its_place():
+    "'auto' joins the finder's cache of a sample with the trunk's outputs on the other images: one cache in item order"
+    T = cache_mod._TrunkCache
+    feats = [torch.arange(6.).view(6, 1, 1)]
+    def part(idxs):
+        c = T(len(idxs), feats)
+        c.xs[0][:] = feats[0][idxs]; c.ys = [torch.tensor(idxs)]
+        return c
+    a,b = part([0, 2, 5]),part([1, 3, 4])
+    j = T.joined(6, [(a, [0, 2, 5]), (b, [1, 3, 4])])
+    fc.test_eq(j.xs[0].flatten(), feats[0].flatten()); fc.test_eq(j.ys[0], torch.arange(6))
+    fc.test_fail(lambda: T.joined(7, [(a, [0, 2, 5]), (b, [1, 3, 4])]), contains='the parts cover 6 of the 7 items')
