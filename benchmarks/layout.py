@@ -21,7 +21,7 @@ def one(arch, n, size):
     "Seconds of the trunk's pass over `n` images at `size` in each layout, and the largest difference of their outputs"
     learn = learner(arch, n, size, data='photos')
     fd = dls_at(learn.dls, size, train_aug='test')
-    _,names = _trained_names(learn, fd)
+    names = _trained_names(learn, fd)
     secs,outs = {},{}
     for name,layout in (('contiguous', None), ('channels-last', torch.channels_last), ('contiguous again', None)):
         fc._cpu_layout = layout

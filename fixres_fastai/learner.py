@@ -401,9 +401,9 @@ def _find_scores(self:Learner, m, metric, cur, sizes, sel, rng, train_idxs=None,
     return plain, fitted, outs, kept
 
 def _trained_names(learn, fit_dls, train='norm+head', norm=None, train_from=None, reset_stats=True):
-    "A `FixResCallback` with these options, and the names of the modules it trains in `learn`'s model (found by a forward pass of an image of `fit_dls`)"
+    "The names of the modules a `FixResCallback` with these options trains in `learn`'s model (found by a forward pass of an image of `fit_dls`)"
     cb = FixResCallback(train=train, norm=norm, train_from=train_from, reset_stats=reset_stats)
-    return cb, cb.names(*cb.parts(learn.model, *_probe(fit_dls.valid if len(fit_dls.valid_ds) else fit_dls.train, learn.dls.n_inp)))
+    return cb.names(*cb.parts(learn.model, *_probe(fit_dls.valid if len(fit_dls.valid_ds) else fit_dls.train, learn.dls.n_inp)))
 
 @patch
 def _size_cache(self:Learner, fit_dls, m, size, train='norm+head', norm=None, train_from=None, reset_stats=True, cache=None, cache_ram=4., **kwargs):
@@ -412,7 +412,7 @@ def _size_cache(self:Learner, fit_dls, m, size, train='norm+head', norm=None, tr
     if cache is False or train == 'stats' or _why_not(self, cb, dls=fit_dls, cbs=L(kwargs.get('cbs'))) is not None: return None
     ctx = _amp(self) if next(self.model.parameters()).is_cuda else None
     with _rng_kept():                                             # filling draws none of the fine-tune's random numbers
-        _,names = _trained_names(self, fit_dls, train, norm, train_from, reset_stats)
+        names = _trained_names(self, fit_dls, train, norm, train_from, reset_stats)
         try: filled = _fill_cache(self.model, fit_dls.loaders[:2], names, self.dls.n_inp, cache_ram, ctx, verbose=False)   # one per size: the report says what matters
         except ValueError: return None                            # the model cannot be cut: the fine-tune runs through it whole
     try:
@@ -434,7 +434,7 @@ def _reused(self:Learner, kept, dls=None, train_aug='test', train='norm+head', n
     if rest:
         ctx = _amp(self) if next(self.model.parameters()).is_cuda else None
         with _rng_kept():                                         # as in `fixres`, the fine-tune draws next what `fit_dls` left
-            _,names = _trained_names(self, fd, train, norm, train_from, reset_stats)
+            names = _trained_names(self, fd, train, norm, train_from, reset_stats)
             (rc,),_ = _fill_cache(self.model, [_subset(fd.train, rest)], names, self.dls.n_inp, cache_ram, ctx, verbose=False)
         parts.append((rc, rest))
     try: full = _TrunkCache.joined(n, parts)
