@@ -79,6 +79,12 @@ def _check_cut(model, trunk, top, xb):
 # %% ../nbs/01a_cache.ipynb #2a39fedb
 _GiB = 2**30
 
+def _chunked(f, xb:list, chunk:int|None=None) -> list:
+    "`f(*xb)`, run on `chunk` items of the batch `xb` at a time if given, the outputs joined"
+    if chunk is None or len(xb[0]) <= chunk: return f(*xb)
+    outs = [f(*c) for c in zip(*[x.split(chunk) for x in xb])]
+    return [torch.cat(o) for o in zip(*outs)]
+
 class _TrunkCache:
     "The trunk's outputs and the targets for the `n` items of a DataLoader: in RAM, or memory-mapped files in a temporary folder"
     def __init__(self, n:int, feats:list[Tensor], on_disk:bool=False):
@@ -94,13 +100,13 @@ class _TrunkCache:
     @staticmethod
     def nbytes(n, feats): return n*sum(f[0].numel()*f.dtype.itemsize for f in feats)
 
-    def fill(self, trunk, dl, n_inp, ctx=None, layout=None):
-        "Run `trunk` once over `dl` (in order), its images in memory format `layout` if given, and keep its outputs and the targets"
+    def fill(self, trunk, dl, n_inp, ctx=None, layout=None, chunk=None):
+        "Run `trunk` once over `dl` (in order), its images in memory format `layout` and `chunk` at a time if given, and keep its outputs and the targets"
         ys,i = [],0
         for b in dl:
             xb,yb = _on(trunk, b[:n_inp]),b[n_inp:]
             if layout is not None: xb = [x.contiguous(memory_format=layout) if x.ndim == 4 else x for x in xb]
-            with (ctx or contextlib.nullcontext()): out = trunk(*xb)
+            with (ctx or contextlib.nullcontext()): out = _chunked(trunk, xb, chunk)
             for t,o in zip(self.xs, out): t[i:i+len(o)] = o.detach().to('cpu', t.dtype)
             ys.append([y.detach().cpu() for y in yb]); i += len(xb[0])
         if i != self.n: raise RuntimeError(f"the DataLoader gave {i} items, not {self.n}")
@@ -160,10 +166,10 @@ def _why_not(learn, cb, dls=None, cbs=()) -> str|None:
     if r := _random_tfms(ifnone(dls, learn.dls).train): return f"the training images change each epoch ({', '.join(type(t).__name__ for t in r)}): fine-tune with train_aug='test'"
     return None
 
-def _amp(learn):
-    "The autocast the fit runs the model under (fastai's mixed precision is CUDA only)"
+def _amp(learn, model=None):
+    "The autocast the fit runs `model` (the learner's by default) under; None without fastai's mixed precision or off the GPU (it is CUDA only)"
     mp = getattr(learn, 'mixed_precision', None)
-    if mp is None: return None
+    if mp is None or not next(ifnone(model, learn.model).parameters()).is_cuda: return None
     return torch.autocast('cuda', dtype=torch.bfloat16 if mp.amp_mode == AMPMode.BF16 else torch.float16)
 
 # %% ../nbs/01a_cache.ipynb #38606528
@@ -202,6 +208,7 @@ def _rng_kept():
     finally: set_random_states(**states)
 
 _cpu_layout = torch.channels_last   # the memory format the trunk runs in on the CPU; None: the model's own
+_cpu_chunk = 8   # the images the trunk runs on at a time on the CPU (their activations stay in the cores' caches); None: a whole batch
 
 @contextmanager
 def _fast_layout(model):
@@ -231,7 +238,8 @@ def _fill_cache(model:nn.Module, loaders:list, trained:list[str], n_inp:int=1, r
     caches = []
     try:
         with _evaluating(model), _fast_layout(model) as layout:
-            for dl,n in zip(loaders, ns): caches.append(_TrunkCache(n, feats, on_disk).fill(trunk, dl.new(shuffle=False, drop_last=False), n_inp, ctx, layout))
+            chunk = _cpu_chunk if next(model.parameters()).device.type == 'cpu' else None
+            for dl,n in zip(loaders, ns): caches.append(_TrunkCache(n, feats, on_disk).fill(trunk, dl.new(shuffle=False, drop_last=False), n_inp, ctx, layout, chunk))
     except BaseException:
         for c in caches: c.close()
         raise
@@ -244,7 +252,7 @@ def start(self:TrunkCacheCallback, fcb):
     loaders = dls.loaders[:2]
     if self.filled is not None: self.caches,top = list(self.filled[0]),self.filled[1]
     else:
-        ctx = _amp(self.learn) if next(model.parameters()).is_cuda else None
+        ctx = _amp(self.learn, model)
         with _rng_kept(): self.caches,top = _fill_cache(model, loaders, fcb.train_names, dls.n_inp, self.ram, ctx, self.verbose)
     cached = DataLoaders(*[_CachedDL(c, dl) for c,dl in zip(self.caches, loaders)], path=dls.path)
     self.saved = self.learn,self.learn.model,self.learn.dls   # fastai detaches `self.learn` when a failed fit's callbacks are removed

@@ -400,9 +400,9 @@ def _find_scores(self:Learner, m, metric, cur, sizes, sel, rng, train_idxs=None,
     plain = {s: _metric(self, metric, *m.outputs(s, sel)) for s in [cur]+sizes}   # with the weights as they were: from the caches where they ran
     return plain, fitted, outs, kept
 
-def _trained_names(learn, fit_dls, train='norm+head', norm=None, train_from=None, reset_stats=True):
-    "The names of the modules a `FixResCallback` with these options trains in `learn`'s model (found by a forward pass of an image of `fit_dls`)"
-    cb = FixResCallback(train=train, norm=norm, train_from=train_from, reset_stats=reset_stats)
+def _trained_names(learn, fit_dls, cb=None):
+    "The names of the modules the `FixResCallback` `cb` (a default one if None) trains in `learn`'s model (found by a forward pass of an image of `fit_dls`)"
+    cb = ifnone(cb, FixResCallback())
     return cb.names(*cb.parts(learn.model, *_probe(fit_dls.valid if len(fit_dls.valid_ds) else fit_dls.train, learn.dls.n_inp)))
 
 @patch
@@ -410,9 +410,9 @@ def _size_cache(self:Learner, fit_dls, m, size, train='norm+head', norm=None, tr
     "The trunk's outputs at `size` over the fine-tune's training and validation images, filled once (the caller closes them): the outputs with no training go to `m`, the fine-tune trains on them; None where they cannot be used"
     cb = FixResCallback(train=train, norm=norm, train_from=train_from, reset_stats=reset_stats)
     if cache is False or train == 'stats' or _why_not(self, cb, dls=fit_dls, cbs=L(kwargs.get('cbs'))) is not None: return None
-    ctx = _amp(self) if next(self.model.parameters()).is_cuda else None
+    ctx = _amp(self)
     with _rng_kept():                                             # filling draws none of the fine-tune's random numbers
-        names = _trained_names(self, fit_dls, train, norm, train_from, reset_stats)
+        names = _trained_names(self, fit_dls, cb)
         try: filled = _fill_cache(self.model, fit_dls.loaders[:2], names, self.dls.n_inp, cache_ram, ctx, verbose=False)   # one per size: the report says what matters
         except ValueError: return None                            # the model cannot be cut: the fine-tune runs through it whole
     try:
@@ -432,9 +432,9 @@ def _reused(self:Learner, kept, dls=None, train_aug='test', train='norm+head', n
     rest = sorted(set(range(n)) - set(kept.idxs))
     parts = [(tc, kept.idxs)]
     if rest:
-        ctx = _amp(self) if next(self.model.parameters()).is_cuda else None
+        ctx = _amp(self)
         with _rng_kept():                                         # as in `fixres`, the fine-tune draws next what `fit_dls` left
-            names = _trained_names(self, fd, train, norm, train_from, reset_stats)
+            names = _trained_names(self, fd, FixResCallback(train=train, norm=norm, train_from=train_from, reset_stats=reset_stats))
             (rc,),_ = _fill_cache(self.model, [_subset(fd.train, rest)], names, self.dls.n_inp, cache_ram, ctx, verbose=False)
         parts.append((rc, rest))
     try: full = _TrunkCache.joined(n, parts)

@@ -192,7 +192,7 @@ def train_size_for(deploy_size:int, # The size the model will predict at
 def throughput(learn:Learner,
                size:int, # Test size (px)
                bs:int|None=None, # Batch size; the learner's validation batch size if None
-               min_secs:float=0.5, # Time batches (at least 3, after a warm-up batch) until this many seconds have passed...
+               min_secs:float=1., # Time batches (at least one, after a warm-up batch) until this many seconds have passed...
                max_batches:int=10, # ...or this many batches
               ) -> float:
     "Images per second the learner's model predicts at test size `size`: the model alone (loading apart), on its device, in its precision; from the median batch"
@@ -207,11 +207,11 @@ def _throughput(learn, size, bs, min_secs, max_batches):
     if len(dl.dataset): xb = list(_on(model, _dl_at(dl, size, test=True).new(bs=bs).one_batch()[:learn.dls.n_inp]))
     else: xb = [torch.randn(bs, 3, size, size, device=dev)]     # a learner from `load_learner`: no images, the usual 3 channels
     if any(isinstance(c, ChannelsLast) for c in learn.cbs): xb = [x.contiguous(memory_format=torch.channels_last) for x in xb]
-    amp = _amp(learn) if dev.type == 'cuda' else None
+    amp = _amp(learn)
     sync = torch.cuda.synchronize if dev.type == 'cuda' else noop
     with _evaluating(model), (amp or contextlib.nullcontext()):
         model(*xb); sync()                                     # warm-up: kernels chosen, memory allocated
         times,t0 = [],time.perf_counter()
-        while len(times) < max_batches and (len(times) < 3 or time.perf_counter()-t0 < min_secs):
+        while not times or (len(times) < max_batches and time.perf_counter()-t0 < min_secs):
             t = time.perf_counter(); model(*xb); sync(); times.append(time.perf_counter()-t)
-    return len(xb[0])/float(np.median(times))      # the median batch: another process taking the cores for a moment does not count
+    return len(xb[0])/float(np.median(times))      # the median batch: where batches are short, another process taking the cores for a moment does not count
