@@ -24,14 +24,14 @@ def one(arch, n, size):
     fd = dls_at(learn.dls, size, train_aug='test')
     names = _trained_names(learn, fd)
     secs,outs = {},{}
-    cl = torch.channels_last
-    for name,layout,chunk in (('contiguous', None, None), ('channels-last', cl, None), ('chunks', cl, 8), ('contiguous again', None, None)):
+    saved,cl = (fc._cpu_layout, fc._cpu_chunk),torch.channels_last
+    for name,layout,chunk in (('contiguous', None, None), ('channels-last', cl, None), ('chunks', cl, saved[1]), ('contiguous again', None, None)):
         fc._cpu_layout,fc._cpu_chunk = layout,chunk
         try:
             t = time.perf_counter()
             (c,),_ = fc._fill_cache(learn.model, [fd.train.new(shuffle=False, drop_last=False)], names, verbose=False)
             secs[name] = time.perf_counter()-t
-        finally: fc._cpu_layout,fc._cpu_chunk = cl,8
+        finally: fc._cpu_layout,fc._cpu_chunk = saved
         outs[name] = c.xs[0].clone(); c.close()
     n_img = len(outs['contiguous'])
     diff = (outs['contiguous']-outs['channels-last']).abs().max().item()
@@ -50,9 +50,9 @@ if __name__ == '__main__':
         for s in a.sizes:
             r = one(arch, a.n, s); rows.append(r); print(r, flush=True)
     body = ("The trunk cache's one pass over the same training images (crops of the example photos), loading included, in the model's own layout, "
-            "in channels-last (weights and images), and in channels-last on 8 images of each batch (of 32) at a time, which `_fill_cache` uses on the CPU. "
+            f"in channels-last (weights and images), and in channels-last on {fc._cpu_chunk} images of each batch (of 32) at a time, which `_fill_cache` uses on the CPU. "
             "Speed-ups are against the contiguous pass; the output difference is channels-last's against contiguous.\n\n"
-            "| model | size | images | contiguous (img/s) | channels-last (img/s) | speed-up | chunks of 8 (img/s) | speed-up | largest output difference | chunks' outputs the same |\n"
+            f"| model | size | images | contiguous (img/s) | channels-last (img/s) | speed-up | chunks of {fc._cpu_chunk} (img/s) | speed-up | largest output difference | chunks' outputs the same |\n"
             "|---|---|---|---|---|---|---|---|---|---|\n" +
             '\n'.join(f"| {r['arch']} | {r['size']} | {r['n']} | {r['plain']:.0f} | {r['cl']:.0f} | {r['x']:.2f}x | {r['chunks']:.0f} | **{r['xc']:.2f}x** | {r['diff']:.1e} | {r['same']} |" for r in rows))
     if a.no_write: print(body)
