@@ -74,7 +74,7 @@ def run(data, seed, epochs, quick):
     def auto(k, n_train):
         r = learn.fixres('auto', epochs, lr=lr, show=False, seed=seed, n_train=n_train)
         sc = r.table.set_index('size')
-        extra[k] = dict(choice='fixres' if r.size != r.trained_at else 'as it was', size=learner_size(learn), best_plain=int(sc['no training'].idxmax()),
+        extra[k] = dict(choice='fixres' if r.tune else 'as it was', size=learner_size(learn), best_plain=int(sc['no training'].idxmax()),
                         fitted=', '.join(f"{s}: {100*v:.2f}" for s,v in sc['fine-tuned'].dropna().items()),
                         gains=', '.join(f"{s} {100*sc.loc[s, 'gain']:+.2f} ± {100*sc.loc[s, 'se']:.2f}" for s in sc['gain'].dropna().index))
     extra = {}

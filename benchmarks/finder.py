@@ -67,14 +67,14 @@ def run(data, seed, epochs, quick):
     for s in [cur]+sizes:   # at `cur` too: the head and norm layer refit with no change of size, a control for how much of a gain is the size's
         _,fixed_s[s] = timed(lambda: learn.fixres(s, epochs, lr=lr, show=False))
         fixed[s] = held(); reset()
-    same = fixed.pop(cur); fixed_s.pop(cur)
+    same = fixed[cur]
     r,auto_s = timed(lambda: learn.fixres('auto', epochs, lr=lr, seed=seed, show=False))
     auto = held(); reset()
-    best = max(fixed, key=fixed.get)
-    one_epoch = fixed_s[r.size if r.size != cur else found.best]/epochs   # at the size chosen, or the best fine-tuned where 'auto' kept the learner
-    return dict(cur=cur, theory=found.theory, suggestion=int(found.size), auto_size=int(r.size), unchanged=unchanged,
+    best = max(fixed, key=fixed.get)   # the refit at the training size among them: the finder tries it too
+    one_epoch = fixed_s[r.size if r.tune else found.best]/epochs   # at the size chosen, or the best fine-tuned where 'auto' kept the learner
+    return dict(cur=cur, theory=found.theory, suggestion=int(found.size) if found.tune else 'keep', auto_size=int(r.size), unchanged=unchanged,
                 finder={int(s): dict(plain=float(p), tuned=None if np.isnan(t) else float(t)) for s,p,t in zip(found.table['size'], found.table['no training'], found.table['fine-tuned'])},
-                held=dict(as_was=as_was, same_size=same, auto=auto, **{str(s): v for s,v in fixed.items()}), best_fixed=int(best),
+                held=dict(as_was=as_was, same_size=same, auto=auto, best=fixed[best], **{str(s): v for s,v in fixed.items() if s != cur}), best_fixed=int(best),
                 secs=dict(find=find_s, auto=auto_s, fixed={str(s): v for s,v in fixed_s.items()}),
                 cost_x=dict(find=find_s/one_epoch, auto=auto_s/one_epoch),
                 n=(len(base_dls.train_ds), len(base_dls.valid_ds), len(rep.dataset)))
@@ -103,16 +103,16 @@ if __name__ == '__main__':
         tuned = ', '.join(f"{k}: {pct(v['tuned'])}" for k,v in r['finder'].items() if v['tuned'] is not None)
         h = r['held']
         lines.append(f"| {s} | {r['theory']} | {tuned} | {r['suggestion']} | {pct(h['as_was'])} | {pct(h['same_size'])} | " + ' | '.join(pct(h[str(k)]) if str(k) in h else '-' for k in sizes) +
-                     f" | **{pct(h['auto'])}** | {100*(h['auto']-h[str(r['best_fixed'])]):+.2f} | {100*(h['auto']-h['as_was']):+.2f} | "
+                     f" | **{pct(h['auto'])}** | {100*(h['auto']-h['best']):+.2f} | {100*(h['auto']-h['as_was']):+.2f} | "
                      f"{r['cost_x']['find']:.1f} | {r['cost_x']['auto']:.1f} | {r['unchanged']} |")
-    d_best = np.array([100*(r['held']['auto']-r['held'][str(r['best_fixed'])]) for r in runs.values()])
+    d_best = np.array([100*(r['held']['auto']-r['held']['best']) for r in runs.values()])
     d_was = np.array([100*(r['held']['auto']-r['held']['as_was']) for r in runs.values()])
     d_same = np.array([100*(r['held']['auto']-r['held']['same_size']) for r in runs.values()])
     sd = lambda d: d.std(ddof=1) if len(d) > 1 else 0.
     lines.append(f"\nMean over seeds, in points on the held-out half: `fixres('auto')` − the best fixed size there {d_best.mean():+.2f} ± {sd(d_best):.2f}; "
                  f"− the learner as it was {d_was.mean():+.2f} ± {sd(d_was):.2f}; − `fixres` at the training size (the refit alone, no change of size) {d_same.mean():+.2f} ± {sd(d_same):.2f} "
                  "(± standard deviation of the paired difference). "
-                 "The best fixed size is chosen on the held-out half itself: an oracle no method can see. The cost is the seconds of `fixres_find` "
+                 "The best fixed size (the training size's refit among them) is chosen on the held-out half itself: an oracle no method can see. 'keep': the finder suggested the learner as it was. The cost is the seconds of `fixres_find` "
                  "(and of the whole `fixres('auto')`) over those of one `fixres` epoch at the size 'auto' chose (the best fine-tuned size where it kept the learner).")
     body = '\n'.join(lines)
     if a.no_write: print(body)

@@ -125,7 +125,7 @@ def run_fixres(learn:Learner,
         rows = [(train_size, train_size, 'no', _metric(learn, metric, *m.outputs(train_size)), m.speed(train_size))]   # the finder and the report read these outputs
         with stage("fixres('auto'): fine-tune at every size, keep the best"):
             found = learn.fixres('auto', epochs, show=False, measures=m, **({'sizes': sizes} if sizes is not None else {}), **kwargs)
-        table,kept = found.table,found.size != found.trained_at
+        table,kept = found.table,found.tune
         if out is not None and not rank_distrib(): found.plot()
     else:
         sizes = sorted(set(sizes or _default_sizes(train_size)) | {train_size, test_size})

@@ -152,17 +152,18 @@ def _dls_at_size(dls, size, train_aug='test'):
     "A user's `dls` (given to the search) rebuilt at each size it tries; None stays None"
     return None if dls is None else dls_at(dls, size, train_aug=train_aug)
 
-def _fit_dls(learn, size, dls=None, train_aug='test', train_idxs=None):
-    "The DataLoaders a fine-tune at `size` trains with: `dls`, else the learner's own rebuilt at `size`; on the training items at `train_idxs` only, if given"
+def _fit_dls(learn, size, dls=None, train_aug='test', train_idxs=None, valid_idxs=None):
+    "The DataLoaders a fine-tune at `size` trains with: `dls`, else the learner's own rebuilt at `size`; on the training (validation) items at `train_idxs` (`valid_idxs`) only, if given"
     fit_dls = dls if dls is not None else dls_at(learn.dls, size, train_aug=train_aug)
-    if train_idxs is None: return fit_dls
-    t = fit_dls.train
-    return DataLoaders(_subset(t, train_idxs, shuffle=t.shuffle, drop_last=t.drop_last), *fit_dls.loaders[1:], path=fit_dls.path, device=fit_dls.device)
+    if train_idxs is None and valid_idxs is None: return fit_dls
+    t,v = fit_dls.train,fit_dls.valid
+    return DataLoaders(t if train_idxs is None else _subset(t, train_idxs, shuffle=t.shuffle, drop_last=t.drop_last),
+                       v if valid_idxs is None else _subset(v, valid_idxs), *fit_dls.loaders[2:], path=fit_dls.path, device=fit_dls.device)
 
 @patch
 def _fixres_at(self:Learner, size, epochs=1, lr=None, train='norm+head', train_aug='test', norm=None, train_from=None, reset_stats=True,
-               dls=None, cache=None, cache_ram=4., show=True, measures=None, train_idxs=None, fit_dls=None, filled=None, **kwargs):
-    "`fixres` at one size, its arguments checked (with the finder's `fit_dls` and `filled` caches, if given): the whole learner put back if the fit fails"
+               dls=None, cache=None, cache_ram=4., show=True, measures=None, train_idxs=None, fit_dls=None, filled=None, valid_idxs=None, **kwargs):
+    "`fixres` at one size, its arguments checked (with the finder's `fit_dls` and `filled` caches, if given, validating on the items at `valid_idxs`): the whole learner put back if the fit fails"
     cb = FixResCallback(train=train, norm=norm, train_from=train_from, reset_stats=reset_stats)
     tc = (TrunkCacheCallback(ram=cache_ram, say_why=bool(cache), verbose=show, filled=filled) if filled is not None or cache is not False and train!='stats' else None)
     cur = learner_size(self)
@@ -183,7 +184,7 @@ def _fixres_at(self:Learner, size, epochs=1, lr=None, train='norm+head', train_a
         snap.restore()
         raise
     self.dls,self.fixres_size = after_dls,size
-    if vo is not None: measures.put(size, *vo.result(), key=(vo.weights, size))   # a callback's `after_fit` may change the weights after that pass
+    if vo is not None: measures.put(size, *vo.result(), idxs=valid_idxs, key=(vo.weights, size))   # a callback's `after_fit` may change the weights after that pass
 
 # %% ../nbs/03_learner.ipynb #67fff5e8
 @patch
@@ -344,27 +345,25 @@ class _ValidOutputs(Callback):
 
 # %% ../nbs/03_learner.ipynb #b2c3d4e5
 def _find_candidates(learn, m, sizes=None, dls=None, max_size=None, min_speed=None):
-    "Step 1: the learner's size (the baseline), the theory's, the sizes to try with their throughputs, and the sizes a bound rules out, with why"
-    cur,theory,tried = _candidates(learn, dls)
-    if sizes is not None: tried = sorted({int(s) for s in sizes} - {cur})
-    if not tried: raise ValueError(f"`sizes` must hold a size other than the learner's own ({cur} px), got {sizes!r}")
-    speed = {s: m.speed(s) for s in [cur]+tried}   # images per second, the model alone on this device
+    "Step 1: the learner's size (the baseline), the theory's, the sizes to try (the learner's own first) with their throughputs, and the sizes a bound rules out, with why"
+    cur,theory,larger = _candidates(learn, dls)
+    if sizes is not None: larger = sorted({int(s) for s in sizes} - {cur})
+    tried = [cur]+larger   # the refit at the learner's own size: the cheapest fine-tune, and it tells how much of a gain is the size's
+    speed = {s: m.speed(s) for s in tried}   # images per second, the model alone on this device
     ruled = {}
-    for s in tried:
+    for s in larger:                         # the learner runs at its own size already: no bound rules it out
         if max_size is not None and s > max_size: ruled[s] = 'ruled out: > max_size'
         elif min_speed is not None and speed[s] < min_speed: ruled[s] = f'ruled out: < {min_speed:g} img/s'
-    if all(s in ruled for s in tried):
-        raise ValueError(f"`max_size`/`min_speed` rule out every size to try ({', '.join(f'{s} px: {speed[s]:.0f} img/s' for s in tried)}): "
-                         "loosen them, or pass a size to `fixres`")
     return cur, theory, tried, ruled, speed
 
 @dataclass
 class _Kept:
-    "What 'auto' may reuse of the finder's best fine-tune at `size`: the learner after it (`snap`, on every training image), or its caches (`filled`, of the sample `idxs`)"
+    "What 'auto' may reuse of the finder's best fine-tune at `size`: the learner after it (`snap`, on every training image), or its caches (`filled`, of the sample `idxs` and the validation items `valid_idxs`)"
     size:int
     snap:_Snapshot|None=None
     filled:tuple|None=None
     idxs:list|None=None
+    valid_idxs:Tensor|None=None
 
 def _close(filled):
     for c in (filled[0] if filled is not None else []): c.close()
@@ -373,31 +372,31 @@ def _free(kept):
     if kept is not None: _close(kept.filled); kept.filled = None
 
 @patch
-def _find_scores(self:Learner, m, metric, cur, sizes, sel, rng, train_idxs=None, keep=False, **fit):
-    "Step 2: on the choosing half `sel`, the score at each size with no training and after `fixres` there, each from the same weights and random state; if `keep`, what 'auto' may reuse of the best"
+def _find_scores(self:Learner, m, metric, sizes, sel, rng, train_idxs=None, keep=False, **fit):
+    "Step 2: on the choosing half `sel` (the only validation items it predicts), the score at each size with no training and after `fixres` there (and its outputs), each from the same weights and random state; if `keep`, what 'auto' may reuse of the best"
     sign,fitted,outs,kept = _sign(metric),{},{},None
     snap = _Snapshot(self)
     try:
         for s in sizes:
             set_random_states(**rng)   # each fine-tune draws what `fixres(s)` would have drawn
             fs = {**fit, 'dls': _dls_at_size(fit.get('dls'), s, fit.get('train_aug', 'test'))}
-            fd = _fit_dls(self, s, fs['dls'], fs.get('train_aug', 'test'), train_idxs)
-            filled = self._size_cache(fd, m, s, **fs)                     # the trunk runs once at `s`, for the score with no training and the fine-tune
+            fd = _fit_dls(self, s, fs['dls'], fs.get('train_aug', 'test'), train_idxs, sel)
+            filled = self._size_cache(fd, m, s, valid_idxs=sel, **fs)     # the trunk runs once at `s`, for the score with no training and the fine-tune
             try:
-                self._fixres_at(s, measures=m, fit_dls=fd, filled=filled, **fs)   # its last validation pass fills `m`
-                outs[s] = m.outputs(s)                                     # both halves: the other one is the report's
-                fitted[s] = _metric(self, metric, *outs[s], idx=sel)
+                self._fixres_at(s, measures=m, fit_dls=fd, filled=filled, valid_idxs=sel, **fs)   # its last validation pass fills `m`
+                outs[s] = m.outputs(s, sel)
+                fitted[s] = _metric(self, metric, *outs[s])
                 if keep and all(sign*fitted[s] > sign*v for k,v in fitted.items() if k != s):   # the best so far
                     _free(kept)
                     if train_idxs is None: kept = _Kept(s, snap=_Snapshot(self))
-                    else: kept,filled = _Kept(s, filled=filled, idxs=train_idxs),None   # its caches: the trunk need not run on the sample again
+                    else: kept,filled = _Kept(s, filled=filled, idxs=train_idxs, valid_idxs=sel),None   # its caches: the trunk need not run on the sample again
             finally: _close(filled)
             snap.restore()
     except BaseException:
         _free(kept)
         snap.restore()
         raise
-    plain = {s: _metric(self, metric, *m.outputs(s, sel)) for s in [cur]+sizes}   # with the weights as they were: from the caches where they ran
+    plain = {s: _metric(self, metric, *m.outputs(s, sel)) for s in sizes}   # with the weights as they were: from the caches where they ran
     return plain, fitted, outs, kept
 
 def _trained_names(learn, fit_dls, cb=None):
@@ -406,8 +405,8 @@ def _trained_names(learn, fit_dls, cb=None):
     return cb.names(*cb.parts(learn.model, *_probe(fit_dls.valid if len(fit_dls.valid_ds) else fit_dls.train, learn.dls.n_inp)))
 
 @patch
-def _size_cache(self:Learner, fit_dls, m, size, train='norm+head', norm=None, train_from=None, reset_stats=True, cache=None, cache_ram=4., **kwargs):
-    "The trunk's outputs at `size` over the fine-tune's training and validation images, filled once (the caller closes them): the outputs with no training go to `m`, the fine-tune trains on them; None where they cannot be used"
+def _size_cache(self:Learner, fit_dls, m, size, train='norm+head', norm=None, train_from=None, reset_stats=True, cache=None, cache_ram=4., valid_idxs=None, **kwargs):
+    "The trunk's outputs at `size` over the fine-tune's training and validation images (`m`'s items at `valid_idxs`, all if None), filled once (the caller closes them): the outputs with no training go to `m`, the fine-tune trains on them; None where they cannot be used"
     cb = FixResCallback(train=train, norm=norm, train_from=train_from, reset_stats=reset_stats)
     if cache is False or train == 'stats' or _why_not(self, cb, dls=fit_dls, cbs=L(kwargs.get('cbs'))) is not None: return None
     ctx = _amp(self)
@@ -416,50 +415,53 @@ def _size_cache(self:Learner, fit_dls, m, size, train='norm+head', norm=None, tr
         try: filled = _fill_cache(self.model, fit_dls.loaders[:2], names, self.dls.n_inp, cache_ram, ctx, verbose=False)   # one per size: the report says what matters
         except ValueError: return None                            # the model cannot be cut: the fine-tune runs through it whole
     try:
-        if not m.has(size) and len(fit_dls.valid_ds) == m.n:      # the same items, in order: `fit_dls` is `m`'s DataLoaders at `size`
+        n = m.n if valid_idxs is None else len(valid_idxs)
+        if not m.has(size, valid_idxs) and len(fit_dls.valid_ds) == n:   # the same items, in order: `fit_dls` is `m`'s DataLoaders at `size`
             (_,vc),top = filled
-            with _rng_kept(): m.put(size, *self._outputs(fit_dls.valid, _top_preds(self, top, vc, fit_dls.valid)))
+            with _rng_kept(): m.put(size, *self._outputs(fit_dls.valid, _top_preds(self, top, vc, fit_dls.valid)), idxs=valid_idxs)
     except BaseException: _close(filled); raise
     return filled
 
 @patch
 def _reused(self:Learner, kept, dls=None, train_aug='test', train='norm+head', norm=None, train_from=None, reset_stats=True, cache_ram=4., **kwargs) -> dict:
-    "`fit_dls` and `filled` for the fine-tune at `kept.size` on every training image, from the finder's caches of the sample: the trunk runs on the other images only; {} where it kept none"
+    "`fit_dls` and `filled` for the fine-tune at `kept.size` on every training and validation image, from the finder's caches of the sample and the choosing half: the trunk runs on the other images only; {} where it kept none"
     if kept is None or kept.filled is None: return {}
     s,((tc,vc),top) = kept.size,kept.filled
     fd = _fit_dls(self, s, _dls_at_size(dls, s, train_aug), train_aug)
-    n = len(fd.train_ds)
-    rest = sorted(set(range(n)) - set(kept.idxs))
-    parts = [(tc, kept.idxs)]
-    if rest:
+    had = [(tc, list(kept.idxs)), (vc, kept.valid_idxs.tolist())]
+    rests = [sorted(set(range(len(dl.dataset))) - set(i)) for dl,(_,i) in zip(fd.loaders[:2], had)]   # the other training images, the report half
+    todo = [k for k,r in enumerate(rests) if r]
+    if todo:
         ctx = _amp(self)
         with _rng_kept():                                         # as in `fixres`, the fine-tune draws next what `fit_dls` left
             names = _trained_names(self, fd, FixResCallback(train=train, norm=norm, train_from=train_from, reset_stats=reset_stats))
-            (rc,),_ = _fill_cache(self.model, [_subset(fd.train, rest)], names, self.dls.n_inp, cache_ram, ctx, verbose=False)
-        parts.append((rc, rest))
-    try: full = _TrunkCache.joined(n, parts)
+            new,_ = _fill_cache(self.model, [_subset(fd.loaders[k], rests[k]) for k in todo], names, self.dls.n_inp, cache_ram, ctx, verbose=False)
+    else: new = []
+    full = []
+    try:
+        for k,(c,i) in enumerate(had):
+            extra = [(new[todo.index(k)], rests[k])] if k in todo else []
+            full.append(_TrunkCache.joined(len(fd.loaders[k].dataset), [(c, i)]+extra) if extra else c)
     finally:
-        for c,_ in parts[1:]: c.close()
-    tc.close()
-    kept.filled = ([full, vc], top)                               # freed with `kept`
+        for c in new: c.close()
+    for k in todo: had[k][0].close()
+    kept.filled = (full, top)                                     # freed with `kept`
     return dict(fit_dls=fd, filled=kept.filled)
-
-def _part(o, idx): return o[0][idx],tuple(t[idx] for t in o[1])
 
 def _sign(metric): return 1 if _higher_is_better(metric) else -1
 
 def _find_choice(learn, metric, cur, fitted, outs, base, guard=1., seed=0):
-    "Step 3: each fine-tuned size's paired gain over the learner as it was, with its standard error; the best size whose gain exceeds `guard` of them, else `cur`"
+    "Step 3: each fine-tuned size's paired gain over the learner as it was, with its standard error; the best size whose gain exceeds `guard` of them and True (fine-tune there), else `cur` and False (keep the learner)"
     sign = _sign(metric)
     gains = {s: _paired_gain(learn, metric, base, outs[s], seed=seed) for s in fitted}   # `outs`: on the same items as `base`
     passes = lambda g, se: g > guard*se if se > 0 else g > 0   # no error (the same outputs): a gain is a gain
     top = lambda ss: max(ss, key=lambda s: (sign*fitted[s], -s))   # the smallest size on ties
     ok = [s for s in fitted if passes(*gains[s])]
-    return (top(ok) if ok else cur), top(fitted), gains
+    return (top(ok) if ok else cur), bool(ok), top(fitted), gains
 
 def _find_table(cur, theory, tried, ruled, speed, plain, fitted, gains):
     "Step 4: one row a size: why it is there, its scores with no training and fine-tuned, the gain and its standard error, its throughput"
-    every,na = [cur]+tried,np.nan
+    every,na = tried,np.nan
     note = lambda s: 'trained at' if s==cur else '; '.join(n for n in ('theory' if s==theory else '', ruled.get(s, '')) if n)
     return pd.DataFrame({'size': every, 'note': [note(s) for s in every], 'no training': [plain.get(s, na) for s in every],
                          'fine-tuned': [fitted.get(s, na) for s in every], 'gain': [gains.get(s, (na,na))[0] for s in every],
@@ -473,7 +475,8 @@ def _as_text(df:pd.DataFrame) -> str:
 @dataclass
 class SuggestedSize:
     "What `fixres_find` measured: the size it suggests, the best fine-tuned size, and every size's scores on the choosing half"
-    size:int # The suggestion: the best fine-tuned size that beat the learner as it was by more than `guard` standard errors, else the learner's size
+    size:int # The suggestion: the best fine-tuned size (the learner's own among them) that beat the learner as it was by more than `guard` standard errors, else the learner's size
+    tune:bool # Whether to fine-tune at `size` (`fixres(size)`); False: keep the learner as it was
     best:int # The best fine-tuned size, guarded or not
     trained_at:int # The size the learner worked at
     theory:int # The size where objects look as large as in training (`recommend_test_size`)
@@ -483,7 +486,8 @@ class SuggestedSize:
     cost:float=0. # Seconds the search took
     n_train:int=0 # Training images each fine-tune saw
     def __repr__(self):
-        say = f"fixres at {self.size}" if self.size != self.trained_at else f"keep the learner at {self.size} (no fine-tune beat it by more than the guard)"
+        say = (f"keep the learner as it was at {self.size} (no fine-tune beat it by more than the guard)" if not self.tune else
+               f"fixres at {self.size}" + (" (the learner's own size: the refit alone)" if self.size == self.trained_at else ''))
         return f"SuggestedSize: {say}; best fine-tuned {self.best}, {self.cost:.0f} s\n" + _as_text(self.table)
 
 @patch
@@ -497,14 +501,14 @@ def plot(self:SuggestedSize, ax:plt.Axes|None=None):
     a.axvline(self.trained_at, color='gray', ls=':', label=f'trained at {self.trained_at}')
     a.axvline(self.theory, color='orange', ls='--', label=f'theory: {self.theory}')
     row = t.set_index('size').loc[self.size]
-    y = row['fine-tuned'] if self.size != self.trained_at else row['no training']
+    y = row['fine-tuned'] if self.tune else row['no training']
     a.plot(self.size, y, 'ro', ms=9, label=f'suggestion: {self.size}')
     a.set_xlabel('test size (px)'); a.set_ylabel(f'{self.metric} (choosing half)'); a.legend()
     b.plot(t['img/s'], t['fine-tuned'], 'o', color='C1', label='fine-tuned')
     base = t[t['size']==self.trained_at].iloc[0]
     b.plot(base['img/s'], base['no training'], 's', color='gray', label='as it was')
     for _,r in t.iterrows():
-        v = r['fine-tuned'] if r['size'] != self.trained_at else r['no training']
+        v = r['fine-tuned']
         if not np.isnan(v): b.annotate(f"{int(r['size'])}", (r['img/s'], v), textcoords='offset points', xytext=(4, 4), fontsize=8)
     b.plot(row['img/s'], y, 'ro', ms=9, label=f'suggestion: {self.size}')
     b.set_xlabel('images per second (model alone, this device)'); b.set_ylabel(self.metric); b.legend()
@@ -528,13 +532,13 @@ def fixres_find(self:Learner,
     _check_find_args(sizes, guard, max_size, min_speed, n_train, seed)
     _check_args(8, epochs, **{k:kwargs[k] for k in ('lr', 'train', 'train_aug', 'dls', 'cache', 'cache_ram') if k in kwargs})
     with _ready(self, kwargs.get('dls'), measures):
-        r,_,_ = self._find(epochs=epochs, sizes=sizes, guard=guard, max_size=max_size, min_speed=min_speed, n_train=n_train, seed=seed, measures=measures, show=False, **kwargs)
+        r,_ = self._find(epochs=epochs, sizes=sizes, guard=guard, max_size=max_size, min_speed=min_speed, n_train=n_train, seed=seed, measures=measures, show=False, **kwargs)
     if plot and not rank_distrib(): r.plot()
     return r
 
 @patch
 def _find(self:Learner, epochs, sizes, guard, max_size, min_speed, n_train, seed, measures=None, keep=False, **fit):
-    "`fixres_find` with its arguments checked: the four steps, then every random stream put back; also each size's fine-tuned outputs and, if `keep`, what 'auto' may reuse of the best fine-tune (a `_Kept`, for the caller to free)"
+    "`fixres_find` with its arguments checked: the four steps, then every random stream put back; also, if `keep`, what 'auto' may reuse of the best fine-tune (a `_Kept`, for the caller to free)"
     t0,rng = time.time(),get_random_states()
     src = ifnone(fit.get('dls'), self.dls)
     if len(src.valid_ds) < 4: raise ValueError("`size`: choosing a size needs at least 4 validation images (half to choose on, half to report on): pass a size")
@@ -546,14 +550,14 @@ def _find(self:Learner, epochs, sizes, guard, max_size, min_speed, n_train, seed
         sel,_ = _half_idxs(m.n, seed)
         n = len(src.train_ds)
         idxs = sorted(np.random.default_rng(seed).permutation(n)[:n_train].tolist()) if n_train is not None and n > n_train else None
-        plain,fitted,outs,kept = self._find_scores(m, metric, cur, sizes=[s for s in tried if s not in ruled], sel=sel, rng=rng, train_idxs=idxs, keep=keep, epochs=epochs, **fit)
-        size,best,gains = _find_choice(self, metric, cur, fitted=fitted, outs={s:_part(o, sel) for s,o in outs.items()}, base=m.outputs(cur, sel), guard=guard, seed=seed)
+        plain,fitted,outs,kept = self._find_scores(m, metric, sizes=[s for s in tried if s not in ruled], sel=sel, rng=rng, train_idxs=idxs, keep=keep, epochs=epochs, **fit)
+        size,tune,best,gains = _find_choice(self, metric, cur, fitted=fitted, outs=outs, base=m.outputs(cur, sel), guard=guard, seed=seed)
         table = _find_table(cur, theory, tried=tried, ruled=ruled, speed=speed, plain=plain, fitted=fitted, gains=gains)
     except BaseException: _free(kept); raise
     finally: set_random_states(**rng)
-    if kept is not None and kept.size != size: _free(kept); kept = None   # the best was not suggested (the guard)
-    r = SuggestedSize(size, best, cur, theory, metric, table, cost=time.time()-t0, n_train=len(idxs) if idxs is not None else n)
-    return r, outs, kept
+    if kept is not None and (not tune or kept.size != size): _free(kept); kept = None   # the best was not suggested (the guard)
+    r = SuggestedSize(size, tune, best, cur, theory, metric, table, cost=time.time()-t0, n_train=len(idxs) if idxs is not None else n)
+    return r, kept
 
 # %% ../nbs/03_learner.ipynb #79816570
 @patch
@@ -561,28 +565,28 @@ def _fixres_auto(self:Learner, find, measures=None, show=True, **fit):
     "`fixres_find`, then `fixres` at its suggestion (or the learner left as it was), reported on the half of the validation set no choice saw"
     m = ifnone(measures, SizeMeasures(self, ifnone(fit.get('dls'), self.dls).valid))
     find = {**{k:v.default for k,v in inspect.signature(Learner.fixres_find).parameters.items() if k in _find_args}, **find}   # `fixres_find`'s defaults
-    r,outs,kept = self._find(measures=m, keep=True, show=show, **find, **fit)
+    r,kept = self._find(measures=m, keep=True, show=show, **find, **fit)
     t0,(sel,rep),cur = time.time(),_half_idxs(m.n, find['seed']),r.trained_at
     try:
         base = m.outputs(cur, rep)                      # the learner as it was, before anything changes
-        if r.size != cur:
+        if r.tune:
             if kept is not None and kept.snap is not None: kept.snap.restore()   # the finder's own fine-tune on every training image
             else: self._fixres_at(r.size, measures=m, show=show, **self._reused(kept, **fit), **{**fit, 'dls': _dls_at_size(fit.get('dls'), r.size, fit.get('train_aug', 'test'))})
     finally: _free(kept)
-    fs,t = (r.size if r.size != cur else r.best),r.table.set_index('size')
-    after = m.outputs(fs, rep) if r.size != cur else _part(outs[fs], rep)
-    r.report = pd.DataFrame([{'option': o, 'size': s, f'{r.metric} (select)': v, 'gain': g, 'se': se, f'{r.metric} (report)': _metric(self, r.metric, *out),
-                              'img/s': t.loc[s, 'img/s'], 'kept': '<-' if s == r.size else ''}
-                             for o,s,v,g,se,out in (('as it was', cur, t.loc[cur, 'no training'], 0., 0., base),
-                                                    ('fixres', fs, t.loc[fs, 'fine-tuned'], t.loc[fs, 'gain'], t.loc[fs, 'se'], after))])
+    fs,t = (r.size if r.tune else r.best),r.table.set_index('size')
+    after = m.outputs(fs, rep) if r.tune else None   # the finder predicted the choosing half only: the fine-tune it did not keep is not scored here
+    r.report = pd.DataFrame([{'option': o, 'size': s, f'{r.metric} (select)': v, 'gain': g, 'se': se, f'{r.metric} (report)': _metric(self, r.metric, *out) if out is not None else np.nan,
+                              'img/s': t.loc[s, 'img/s'], 'kept': '<-' if k else ''}
+                             for o,s,v,g,se,out,k in (('as it was', cur, t.loc[cur, 'no training'], 0., 0., base, not r.tune),
+                                                      ('fixres', fs, t.loc[fs, 'fine-tuned'], t.loc[fs, 'gain'], t.loc[fs, 'se'], after, r.tune))])
     if show and not rank_distrib():
         g,n = find['guard'],len(ifnone(fit.get('dls'), self.dls).train_ds)
         sample = f" on {r.n_train} of the {n} training images" if r.n_train < n else ''
         print(f"fixres_find: {r.metric} on half the validation set ({len(sel)} images) at each size, with no training and fine-tuned{sample}:")
         print(_as_text(r.table))
         bar = 'its standard error' if g == 1 else f'{g:g} standard errors'
-        why = f'fixres at {r.size} (the best fine-tuned size whose gain exceeds {bar})' if r.size != cur else f'the learner as it was (no fine-tuned size gained more than {bar})'
+        why = f'fixres at {r.size} (the best fine-tuned size whose gain exceeds {bar})' if r.tune else f'the learner as it was (no fine-tuned size gained more than {bar})'
         print(f"suggestion: {why}. On the other half ({len(rep)} images), which no choice saw:")
         print(_as_text(r.report))
-        print(f"cost: {r.cost:.1f} s to try {int(r.table['fine-tuned'].notna().sum())} sizes" + (f", {time.time()-t0:.1f} s to fine-tune at {r.size} on every training image" if r.size != cur and kept is None else ''))
+        print(f"cost: {r.cost:.1f} s to try {int(r.table['fine-tuned'].notna().sum())} sizes" + (f", {time.time()-t0:.1f} s to fine-tune at {r.size} on every training image" if r.tune and kept is None else ''))
     return r

@@ -69,7 +69,7 @@ def precision(out, cpu):
         learn = SETUPS[name](_presized(root, dev, pre, size, bs))
         with learn.no_bar(), learn.no_logging(), contextlib.redirect_stdout(io.StringIO()) as s:
             r = learn.fixres('auto', 2, cache=True, show=True)      # the trunk's outputs cached, in float16 under to_fp16
-        choices[name] = dict(choice='fixres' if r.size != r.trained_at else 'as it was', size=int(r.size),
+        choices[name] = dict(choice='fixres' if r.tune else 'as it was', size=int(r.size),
                              cache_dtype='float16' if 'float16' in s.getvalue() else 'float32' if 'float32' in s.getvalue() else 'no', peak_mib=_peak_mib(dev))
     res = dict(device=dev, presize=pre, train_size=size, test_size=test, runs=rows, auto=choices,
                same_choice=choices['fp32']['choice'] == choices['fp16']['choice'] and choices['fp32']['size'] == choices['fp16']['size'])
@@ -103,7 +103,7 @@ def auto(out, cpu):
     fd = dict(secs=round(time.time()-t, 2), size=int(found.size), unchanged=learn.dls is dls and all(torch.equal(v, state[k]) for k,v in learn.model.state_dict().items()))
     t = time.time()
     with learn.no_bar(), learn.no_logging(), contextlib.redirect_stdout(io.StringIO()): r = learn.fixres('auto', 1)
-    au = dict(secs=round(time.time()-t, 2), peak_mib=_peak_mib(dev), choice='fixres' if r.size != r.trained_at else 'as it was', size=int(r.size), find=fd)
+    au = dict(secs=round(time.time()-t, 2), peak_mib=_peak_mib(dev), choice='fixres' if r.tune else 'as it was', size=int(r.size), find=fd)
     res = dict(device=dev, train_size=size, theory=theory, n_images=len(dls.train_ds)+len(dls.valid_ds), fixres_epoch=one, auto=au,
                ratio=round(au['secs']/one['secs'], 2))
     (Path(out)/'auto.json').write_text(json.dumps(res, indent=1))
