@@ -363,7 +363,7 @@ class _Kept:
     snap:_Snapshot|None=None
     filled:tuple|None=None
     idxs:list|None=None
-    valid_idxs:Tensor|None=None
+    valid_idxs:list|None=None
 
 def _close(filled):
     for c in (filled[0] if filled is not None else []): c.close()
@@ -389,7 +389,7 @@ def _find_scores(self:Learner, m, metric, sizes, sel, rng, train_idxs=None, keep
                 if keep and all(sign*fitted[s] > sign*v for k,v in fitted.items() if k != s):   # the best so far
                     _free(kept)
                     if train_idxs is None: kept = _Kept(s, snap=_Snapshot(self))
-                    else: kept,filled = _Kept(s, filled=filled, idxs=train_idxs, valid_idxs=sel),None   # its caches: the trunk need not run on the sample again
+                    else: kept,filled = _Kept(s, filled=filled, idxs=train_idxs, valid_idxs=sel.tolist()),None   # its caches: the trunk need not run on the sample again
             finally: _close(filled)
             snap.restore()
     except BaseException:
@@ -428,23 +428,19 @@ def _reused(self:Learner, kept, dls=None, train_aug='test', train='norm+head', n
     if kept is None or kept.filled is None: return {}
     s,((tc,vc),top) = kept.size,kept.filled
     fd = _fit_dls(self, s, _dls_at_size(dls, s, train_aug), train_aug)
-    had = [(tc, list(kept.idxs)), (vc, kept.valid_idxs.tolist())]
-    rests = [sorted(set(range(len(dl.dataset))) - set(i)) for dl,(_,i) in zip(fd.loaders[:2], had)]   # the other training images, the report half
-    todo = [k for k,r in enumerate(rests) if r]
-    if todo:
+    had,dls2 = [(tc, kept.idxs), (vc, kept.valid_idxs)],fd.loaders[:2]
+    rests = {k: r for k,(dl,(_,i)) in enumerate(zip(dls2, had)) if (r := sorted(set(range(len(dl.dataset))) - set(i)))}   # the other training images, the report half
+    new = {}
+    if rests:
         ctx = _amp(self)
         with _rng_kept():                                         # as in `fixres`, the fine-tune draws next what `fit_dls` left
             names = _trained_names(self, fd, FixResCallback(train=train, norm=norm, train_from=train_from, reset_stats=reset_stats))
-            new,_ = _fill_cache(self.model, [_subset(fd.loaders[k], rests[k]) for k in todo], names, self.dls.n_inp, cache_ram, ctx, verbose=False)
-    else: new = []
-    full = []
-    try:
-        for k,(c,i) in enumerate(had):
-            extra = [(new[todo.index(k)], rests[k])] if k in todo else []
-            full.append(_TrunkCache.joined(len(fd.loaders[k].dataset), [(c, i)]+extra) if extra else c)
+            caches,_ = _fill_cache(self.model, [_subset(dls2[k], r) for k,r in rests.items()], names, self.dls.n_inp, cache_ram, ctx, verbose=False)
+        new = dict(zip(rests, caches))
+    try: full = [_TrunkCache.joined(len(dl.dataset), [had[k], (new[k], rests[k])]) if k in new else had[k][0] for k,dl in enumerate(dls2)]
     finally:
-        for c in new: c.close()
-    for k in todo: had[k][0].close()
+        for c in new.values(): c.close()
+    for k in new: had[k][0].close()
     kept.filled = (full, top)                                     # freed with `kept`
     return dict(fit_dls=fd, filled=kept.filled)
 
