@@ -10,7 +10,7 @@ from fastai.vision.all import *
 from .data import *
 from .data import _check, _tfms, _out_size, _check_scale, _check_size, _dl_at, _pipeline_size
 from .callback import _evaluating, _on
-from .cache import _amp
+from .cache import _amp, _cpu_chunk
 import time, contextlib
 
 # %% auto #0
@@ -192,7 +192,7 @@ def train_size_for(deploy_size:int, # The size the model will predict at
 def throughput(learn:Learner,
                size:int, # Test size (px)
                bs:int|None=None, # Batch size; the learner's validation batch size if None
-               min_secs:float=1., # Time batches (at least one, after a warm-up batch) until this many seconds have passed...
+               min_secs:float=1., # Time batches (at least one, after a warm-up) until this many seconds have passed...
                max_batches:int=10, # ...or this many batches
               ) -> float:
     "Images per second the learner's model predicts at test size `size`: the model alone (loading apart), on its device, in its precision; from the median batch"
@@ -210,7 +210,7 @@ def _throughput(learn, size, bs, min_secs, max_batches):
     amp = _amp(learn)
     sync = torch.cuda.synchronize if dev.type == 'cuda' else noop
     with _evaluating(model), (amp or contextlib.nullcontext()):
-        model(*xb); sync()                                     # warm-up: kernels chosen, memory allocated
+        model(*(xb if dev.type != 'cpu' else [x[:_cpu_chunk] for x in xb])); sync()   # warm-up: kernels chosen, weights read (on the CPU a few images do it; a whole batch at a large size would cost seconds)
         times,t0 = [],time.perf_counter()
         while not times or (len(times) < max_batches and time.perf_counter()-t0 < min_secs):
             t = time.perf_counter(); model(*xb); sync(); times.append(time.perf_counter()-t)
