@@ -22,6 +22,8 @@ from fixres_fastai.demo import elpv_dls, lite0_learner, lite0_stats
 from fixres_fastai.learner import _halves
 from fixres_fastai.data import _dl_at
 
+GUARDS = (0., -np.inf)   # other guards the table shows (besides 'auto''s, 1): any gain on the choosing half; the best fine-tuned size whatever its gain
+
 TITLES = {'scenes': "The README's scenes at a larger size: `example_folder(scale=(0.2, 0.5))`, photos pasted at random sizes on other real photos (3 classes: which photo the object is; a constructed scale benchmark), "
                     "pretrained EfficientNet-Lite0, `ImageDataLoaders.from_folder` with presizing (`Resize(128)` + `aug_transforms(size=64, min_scale=0.35)`), `fine_tune(3, 1e-2)`",
           'elpv': 'ELPV solar cells, pretrained EfficientNet-Lite0, `fine_tune(3)` at 96 px',
@@ -71,10 +73,14 @@ def run(data, seed, epochs, quick):
     r,auto_s = timed(lambda: learn.fixres('auto', epochs, lr=lr, seed=seed, show=False))
     auto = held(); reset()
     best = max(fixed, key=fixed.get)   # the refit at the training size among them: the finder tries it too
+    guards = {}                         # what 'auto' would have kept with another guard: the same finder, read again (`suggest`)
+    for g in GUARDS:
+        s,tune = found.suggest(g)
+        guards[str(g)] = dict(size=int(s) if tune else 'keep', held=fixed[s] if tune else as_was)
     one_epoch = fixed_s[r.size if r.tune else found.best]/epochs   # at the size chosen, or the best fine-tuned where 'auto' kept the learner
     return dict(cur=cur, theory=found.theory, suggestion=int(found.size) if found.tune else 'keep', auto_size=int(r.size), unchanged=unchanged,
-                finder={int(s): dict(plain=float(p), tuned=None if np.isnan(t) else float(t)) for s,p,t in zip(found.table['size'], found.table['no training'], found.table['fine-tuned'])},
-                held=dict(as_was=as_was, same_size=same, auto=auto, best=fixed[best], **{str(s): v for s,v in fixed.items() if s != cur}), best_fixed=int(best),
+                finder={int(s): dict(plain=float(p), tuned=None if np.isnan(t) else float(t), gain=float(g), se=float(e)) for s,p,t,g,e in found.table[['size', 'no training', 'fine-tuned', 'gain', 'se']].itertuples(index=False)},
+                held=dict(as_was=as_was, same_size=same, auto=auto, best=fixed[best], **{str(s): v for s,v in fixed.items() if s != cur}), best_fixed=int(best), guards=guards,
                 secs=dict(find=find_s, auto=auto_s, fixed={str(s): v for s,v in fixed_s.items()}),
                 cost_x=dict(find=find_s/one_epoch, auto=auto_s/one_epoch),
                 n=(len(base_dls.train_ds), len(base_dls.valid_ds), len(rep.dataset)))
@@ -97,21 +103,27 @@ if __name__ == '__main__':
     lines = [f"**{TITLES[a.data]}**: {r0['n'][0]} training / {r0['n'][1]} validation images, trained at {r0['cur']} px, {a.epochs} epoch(s) "
              f"for every fine-tune, seeds {a.seeds}{' (quick)' if a.quick else ''}. Held out: the half of the validation set no choice saw ({r0['n'][2]} images).\n",
              f"| seed | theory | finder: fine-tuned on the choosing half (size: %) | suggestion | held out: as it was | `fixres({r0['cur']})`: same size | " + ' | '.join(f'`fixres({s})`' for s in sizes) +
-             " | `fixres('auto')` | auto − best fixed | auto − as it was | finder cost (x one epoch) | auto cost (x) | learner unchanged by the finder |",
-             "|---|" + "---|"*(len(sizes)+11)]
+             " | `fixres('auto')` | auto − best fixed | auto − as it was | " + ' | '.join(f'guard {g:g}: kept, held out' for g in GUARDS) +
+             " | finder cost (x one epoch) | auto cost (x) | learner unchanged by the finder |",
+             "|---|" + "---|"*(len(sizes)+11+len(GUARDS))]
     for s,r in runs.items():
         tuned = ', '.join(f"{k}: {pct(v['tuned'])}" for k,v in r['finder'].items() if v['tuned'] is not None)
         h = r['held']
         lines.append(f"| {s} | {r['theory']} | {tuned} | {r['suggestion']} | {pct(h['as_was'])} | {pct(h['same_size'])} | " + ' | '.join(pct(h[str(k)]) if str(k) in h else '-' for k in sizes) +
-                     f" | **{pct(h['auto'])}** | {100*(h['auto']-h['best']):+.2f} | {100*(h['auto']-h['as_was']):+.2f} | "
+                     f" | **{pct(h['auto'])}** | {100*(h['auto']-h['best']):+.2f} | {100*(h['auto']-h['as_was']):+.2f} | " +
+                     ''.join(f"{r['guards'][str(g)]['size']}, {pct(r['guards'][str(g)]['held'])} | " for g in GUARDS) +
                      f"{r['cost_x']['find']:.1f} | {r['cost_x']['auto']:.1f} | {r['unchanged']} |")
     d_best = np.array([100*(r['held']['auto']-r['held']['best']) for r in runs.values()])
     d_was = np.array([100*(r['held']['auto']-r['held']['as_was']) for r in runs.values()])
     d_same = np.array([100*(r['held']['auto']-r['held']['same_size']) for r in runs.values()])
     sd = lambda d: d.std(ddof=1) if len(d) > 1 else 0.
+    d_guard = {g: (np.array([100*(r['guards'][str(g)]['held']-r['held']['best']) for r in runs.values()]),
+                   np.array([100*(r['guards'][str(g)]['held']-r['held']['as_was']) for r in runs.values()])) for g in GUARDS}
     lines.append(f"\nMean over seeds, in points on the held-out half: `fixres('auto')` − the best fixed size there {d_best.mean():+.2f} ± {sd(d_best):.2f}; "
                  f"− the learner as it was {d_was.mean():+.2f} ± {sd(d_was):.2f}; − `fixres` at the training size (the refit alone, no change of size) {d_same.mean():+.2f} ± {sd(d_same):.2f} "
-                 "(± standard deviation of the paired difference). "
+                 "(± standard deviation of the paired difference). " +
+                 ' '.join(f"With guard {g:g} instead of 1 (the same finder, read with `suggest`): − the best fixed size {b.mean():+.2f} ± {sd(b):.2f}; − the learner as it was {w.mean():+.2f} ± {sd(w):.2f}." for g,(b,w) in d_guard.items()) +
+                 " "
                  "The best fixed size (the training size's refit among them) is chosen on the held-out half itself: an oracle no method can see. 'keep': the finder suggested the learner as it was. The cost is the seconds of `fixres_find` "
                  "(and of the whole `fixres('auto')`) over those of one `fixres` epoch at the size 'auto' chose (the best fine-tuned size where it kept the learner).")
     body = '\n'.join(lines)

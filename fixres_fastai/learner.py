@@ -446,14 +446,20 @@ def _reused(self:Learner, kept, dls=None, train_aug='test', train='norm+head', n
 
 def _sign(metric): return 1 if _higher_is_better(metric) else -1
 
-def _find_choice(learn, metric, cur, fitted, outs, base, guard=1., seed=0):
-    "Step 3: each fine-tuned size's paired gain over the learner as it was, with its standard error; the best size whose gain exceeds `guard` of them and True (fine-tune there), else `cur` and False (keep the learner)"
-    sign = _sign(metric)
-    gains = {s: _paired_gain(learn, metric, base, outs[s], seed=seed) for s in fitted}   # `outs`: on the same items as `base`
+def _top(fitted, sign, sizes=None):
+    "The size of `sizes` (all of `fitted` if None) with the best fine-tuned score; the smallest on ties"
+    return max(ifnone(sizes, list(fitted)), key=lambda s: (sign*fitted[s], -s))
+
+def _guarded(fitted, gains, cur, guard, sign):
+    "The rule of step 3: the best fine-tuned size whose gain exceeds `guard` standard errors and True (fine-tune there), else `cur` and False (keep the learner)"
     passes = lambda g, se: g > guard*se if se > 0 else g > 0   # no error (the same outputs): a gain is a gain
-    top = lambda ss: max(ss, key=lambda s: (sign*fitted[s], -s))   # the smallest size on ties
     ok = [s for s in fitted if passes(*gains[s])]
-    return (top(ok) if ok else cur), bool(ok), top(fitted), gains
+    return (_top(fitted, sign, ok) if ok else cur), bool(ok)
+
+def _find_choice(learn, metric, cur, fitted, outs, base, guard=1., seed=0):
+    "Step 3: each fine-tuned size's paired gain over the learner as it was, with its standard error; the guarded suggestion (`_guarded`) and the best fine-tuned size"
+    gains = {s: _paired_gain(learn, metric, base, outs[s], seed=seed) for s in fitted}   # `outs`: on the same items as `base`
+    return *_guarded(fitted, gains, cur, guard, _sign(metric)), _top(fitted, _sign(metric)), gains
 
 def _find_table(cur, theory, tried, ruled, speed, plain, fitted, gains):
     "Step 4: one row a size: why it is there, its scores with no training and fine-tuned, the gain and its standard error, its throughput"
@@ -481,10 +487,18 @@ class SuggestedSize:
     report:pd.DataFrame|None=None # `fixres('auto')`: the learner as it was and the fine-tune, scored on the half no choice saw
     cost:float=0. # Seconds the search took
     n_train:int=0 # Training images each fine-tune saw
+    guard:float=1. # The guard the suggestion was made with
     def __repr__(self):
         say = (f"keep the learner as it was at {self.size} (no fine-tune beat it by more than the guard)" if not self.tune else
                f"fixres at {self.size}" + (" (the learner's own size: the refit alone)" if self.size == self.trained_at else ''))
         return f"SuggestedSize: {say}; best fine-tuned {self.best}, {self.cost:.0f} s\n" + _as_text(self.table)
+
+@patch
+def suggest(self:SuggestedSize, guard:float) -> tuple[int,bool]:
+    "The size, and whether to fine-tune there, that the same measurements suggest with another `guard`: no size is fine-tuned again"
+    _check_find_args(guard=guard)
+    t = self.table[self.table['fine-tuned'].notna()].set_index('size')
+    return _guarded(t['fine-tuned'].to_dict(), dict(zip(t.index, zip(t['gain'], t['se']))), self.trained_at, guard, _sign(self.metric))
 
 @patch
 def plot(self:SuggestedSize, ax:plt.Axes|None=None):
@@ -552,7 +566,7 @@ def _find(self:Learner, epochs, sizes, guard, max_size, min_speed, n_train, seed
     except BaseException: _free(kept); raise
     finally: set_random_states(**rng)
     if kept is not None and (not tune or kept.size != size): _free(kept); kept = None   # the best was not suggested (the guard)
-    r = SuggestedSize(size, tune, best, cur, theory, metric, table, cost=time.time()-t0, n_train=len(idxs) if idxs is not None else n)
+    r = SuggestedSize(size, tune, best, cur, theory, metric, table, cost=time.time()-t0, n_train=len(idxs) if idxs is not None else n, guard=guard)
     return r, kept
 
 # %% ../nbs/03_learner.ipynb #79816570
