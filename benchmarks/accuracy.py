@@ -4,7 +4,7 @@
 (classifier + the last BatchNorm's statistics, test preprocessing); (d) `fixres` (last norm + head);
 (e) statistics only (label-free); (f) full fine-tuning of the whole network at the test size with the
 usual training augmentation, for the same number of epochs; (g) `fixres('auto')`: `fixres_find` fine-tunes at every
-candidate size on a sample of 1,024 training images and scores each on half the validation set; the best is kept only if it
+candidate size on a sample of training images (`fixres_find`'s default `n_train`, for as many steps as on all of them) and scores each on half the validation set; the best is kept only if it
 beats the learner as it was there by more than the paired standard error, then fine-tuned on every training image;
 (h) `fixres('auto', n_train=None)`: the same search on every training image.
 A second table scores on the other half only, which 'auto' never chose on: (a), (b') the best size without training
@@ -14,7 +14,7 @@ differences leave out the fine-tunes' different random draws: (h) that keeps the
     python benchmarks/accuracy.py elpv --seeds 0 1 2       # pretrained EfficientNet-Lite0 on ELPV
     python benchmarks/accuracy.py fashion --seeds 0 1 2    # Fashion-MNIST on a canvas, from scratch
 """
-import argparse, json, sys, time
+import argparse, inspect, json, sys, time
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from _common import write_section, scale_canvas, scale_learner
@@ -25,9 +25,11 @@ from fixres_fastai.learner import _halves
 from fixres_fastai.data import _dl_at
 from fixres_fastai.sweep import _default_sizes
 
+N_TRAIN = inspect.signature(Learner.fixres_find).parameters['n_train'].default   # the finder's sample, as a user gets it
+
 CONDITIONS = {'a': 'test at train size', 'b': 'test at test size, no training', 'c': 'official recipe (head + BN stats)',
               'd': 'fixres (last norm + head)', 'e': 'BN statistics only (no labels)', 'f': 'full fine-tuning at test size',
-              'g': "fixres('auto'): fine-tuned at every size on 1,024 images, guarded", 'h': "fixres('auto', n_train=None): on every image, guarded"}
+              'g': f"fixres('auto'): fine-tuned at every size on {N_TRAIN:,} images, guarded", 'h': "fixres('auto', n_train=None): on every image, guarded"}
 REPORT = {'a': 'test at train size', "b'": 'best size without training (chosen on the other half)', 'd': 'fixres at the theory\'s size',
           'g': "fixres('auto')", 'h': "fixres('auto', n_train=None)"}
 
@@ -78,7 +80,7 @@ def run(data, seed, epochs, quick):
                         fitted=', '.join(f"{s}: {100*v:.2f}" for s,v in sc['fine-tuned'].dropna().items()),
                         gains=', '.join(f"{s} {100*sc.loc[s, 'gain']:+.2f} ± {100*sc.loc[s, 'se']:.2f}" for s in sc['gain'].dropna().index))
     extra = {}
-    timed('g', lambda: auto('g', 1024))
+    timed('g', lambda: auto('g', N_TRAIN))
     timed('h', lambda: auto('h', None))
     learn.dls = dls_at(base_dls, extra['g']['best_plain'])   # (b'): the best size without training on the choosing half, scored on the other
     half["b'"] = on_half()

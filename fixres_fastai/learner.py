@@ -77,7 +77,7 @@ def _check_args(size, epochs, lr=None, train='norm+head', train_aug='test', dls=
 
 def _is_number(x): return isinstance(x, (int, float)) and not isinstance(x, bool) and not math.isnan(x)
 
-def _check_find_args(sizes=None, guard=1., max_size=None, min_speed=None, n_train=1024, seed=0):
+def _check_find_args(sizes=None, guard=1., max_size=None, min_speed=None, n_train=512, seed=0):
     "Refuse what `fixres_find` cannot use, naming the argument"
     if sizes is not None and (not is_listy(sizes) or not len(sizes) or not all(_is_count(s) for s in sizes)):
         raise ValueError(f"`sizes` must be None or a non-empty list of positive ints, got {sizes!r}")
@@ -121,6 +121,7 @@ def _ready(learn, dls=None, measures=None):
 
 # %% ../nbs/03_learner.ipynb #9ce3ffca
 _find_args = 'sizes','guard','max_size','min_speed','n_train','seed'   # what `fixres('auto', ...)` hands to `fixres_find`
+_max_passes = 4   # at most this many times the epochs over the finder's sample: more passes over a few images would fit the head to them, not to the data
 
 @patch
 @delegates(Learner.fit_one_cycle)
@@ -487,6 +488,7 @@ class SuggestedSize:
     report:pd.DataFrame|None=None # `fixres('auto')`: the learner as it was and the fine-tune, scored on the half no choice saw
     cost:float=0. # Seconds the search took
     n_train:int=0 # Training images each fine-tune saw
+    epochs:int=1 # Epochs of each fine-tune: on a sample, as many steps as `fixres(size, epochs)` takes on every training image (at most 4x `epochs`)
     guard:float=1. # The guard the suggestion was made with
     def __repr__(self):
         say = (f"keep the learner as it was at {self.size} (no fine-tune beat it by more than the guard)" if not self.tune else
@@ -532,7 +534,7 @@ def fixres_find(self:Learner,
                 guard:float=1., # Suggest a size only if its gain over the learner as it was exceeds this many standard errors (0: any gain; -inf: the best)
                 max_size:int|None=None, # Try no size above this
                 min_speed:float|None=None, # Try no size where the model predicts fewer images per second on this device (`throughput`)
-                n_train:int|None=1024, # Fine-tune on a random sample of this many training images where there are more; None: on all
+                n_train:int|None=512, # Fine-tune on a random sample of this many training images where there are more, for as many steps as on all of them (at most 4 passes an epoch); None: on all
                 seed:int=0, # Seed of the split of the validation set (a half to choose on, a half to report on) and of the sample
                 plot:bool=True, # Plot the scores against size and throughput, the suggestion marked
                 measures:SizeMeasures|None=None, # Validation outputs and throughputs already measured (a sweep's): read, not measured again, and filled
@@ -560,13 +562,14 @@ def _find(self:Learner, epochs, sizes, guard, max_size, min_speed, n_train, seed
         sel,_ = _half_idxs(m.n, seed)
         n = len(src.train_ds)
         idxs = sorted(np.random.default_rng(seed).permutation(n)[:n_train].tolist()) if n_train is not None and n > n_train else None
-        plain,fitted,outs,kept = self._find_scores(m, metric, sizes=[s for s in tried if s not in ruled], sel=sel, rng=rng, train_idxs=idxs, keep=keep, epochs=epochs, **fit)
+        ep = epochs if idxs is None else max(epochs, min(round(epochs*n/len(idxs)), _max_passes*epochs))   # on a sample, as many steps as `fixres(s, epochs)` takes on every image, up to a few passes
+        plain,fitted,outs,kept = self._find_scores(m, metric, sizes=[s for s in tried if s not in ruled], sel=sel, rng=rng, train_idxs=idxs, keep=keep, epochs=ep, **fit)
         size,tune,best,gains = _find_choice(self, metric, cur, fitted=fitted, outs=outs, base=m.outputs(cur, sel), guard=guard, seed=seed)
         table = _find_table(cur, theory, tried=tried, ruled=ruled, speed=speed, plain=plain, fitted=fitted, gains=gains)
     except BaseException: _free(kept); raise
     finally: set_random_states(**rng)
     if kept is not None and (not tune or kept.size != size): _free(kept); kept = None   # the best was not suggested (the guard)
-    r = SuggestedSize(size, tune, best, cur, theory, metric, table, cost=time.time()-t0, n_train=len(idxs) if idxs is not None else n, guard=guard)
+    r = SuggestedSize(size, tune, best, cur, theory, metric, table, cost=time.time()-t0, n_train=len(idxs) if idxs is not None else n, epochs=ep, guard=guard)
     return r, kept
 
 # %% ../nbs/03_learner.ipynb #79816570
@@ -591,7 +594,7 @@ def _fixres_auto(self:Learner, find, measures=None, show=True, **fit):
                                                       ('fixres', fs, t.loc[fs, 'fine-tuned'], t.loc[fs, 'gain'], t.loc[fs, 'se'], after, r.tune))])
     if show and not rank_distrib():
         g,n = find['guard'],len(ifnone(fit.get('dls'), self.dls).train_ds)
-        sample = f" on {r.n_train} of the {n} training images" if r.n_train < n else ''
+        sample = f" on {r.n_train} of the {n} training images, {r.epochs} epoch{'s' if r.epochs > 1 else ''} each" if r.n_train < n else ''
         print(f"fixres_find: {r.metric} on half the validation set ({len(sel)} images) at each size, with no training and fine-tuned{sample}:")
         print(_as_text(r.table))
         bar = 'its standard error' if g == 1 else f'{g:g} standard errors'

@@ -107,8 +107,14 @@ def test_finder_fine_tunes_at_every_size_and_changes_nothing(photos):
     fc.test_eq(list(fitted.index), list(r.table['size']))   # the learner's own size too: the refit alone
     fc.test_eq(r.best, fitted.idxmax())              # the best fine-tuned, the smallest on ties
     assert (not r.tune and r.size == 64) or r.table.set_index('size').loc[r.size, 'gain'] > r.table.set_index('size').loc[r.size, 'se']
-    with learn.no_bar(), learn.no_logging(): small = learn.fixres_find(1, n_train=10, sizes=[80], plot=False)
+    epochs = []
+    class Epochs(Callback):
+        def before_fit(self): epochs.append(0)
+        def before_epoch(self): epochs[-1] += 1
+    with learn.no_bar(), learn.no_logging(): small = learn.fixres_find(1, n_train=10, sizes=[80], plot=False, cbs=Epochs())
     fc.test_eq(small.n_train, 10); fc.test_eq(list(small.table['size']), [64, 80])
+    want = min(round(len(learn.dls.train_ds)/10), 4)   # on a sample, the steps of one epoch on every image, up to four passes
+    fc.test_eq(small.epochs, want); fc.test_eq(epochs, [want, want])
     assert all(torch.equal(v, state[k]) for k,v in learn.model.state_dict().items())
 
 def test_command_pipeline_last_row(photos):
