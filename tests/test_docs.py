@@ -13,10 +13,11 @@ def test_nbdev_processing_passes_with_the_api_reference():
     assert 'with no warning' in res.stdout and 'each with its API entry' in res.stdout
 
 def test_saved_outputs_hold_no_progress_bars(tool):
-    "The docs and the README show the notebooks' saved outputs: no console progress-bar redraws in them (`make nbs` cleans them)"
+    "The docs and the README show the notebooks' saved outputs: no console progress-bar redraws or dependencies' deprecation warnings in them (`make nbs` cleans them)"
     co = tool('clean_outputs')
     assert {nb.name: co.dirty(nb) for nb in sorted((root/'nbs').glob('*.ipynb')) if co.dirty(nb)} == {}
     assert co.screen('█\repoch  loss\n█\r\rEpoch 1/1 : |----| 0.00% [0/4 00:00<?]\rEpoch 1/1 :     \r0  1.5\n') == 'epoch  loss\n0  1.5\n'
+    assert co.screen('/venv/lib/site-packages/torch/jit/_script.py:1491: FutureWarning: deprecated.\n  warnings.warn(\nepoch\n') == 'epoch\n'   # a dependency's deprecation, on import
 
 def test_chapters_read_in_short_sentences(tool):
     "fastai's voice: one or two sentences above each function, no markdown cell over about 250 words, about 18 words a sentence in all"
