@@ -459,8 +459,8 @@ def _guarded(fitted, gains, cur, guard, sign):
 
 def _find_choice(learn, metric, cur, fitted, outs, base, guard=1., seed=0):
     "Step 3: each fine-tuned size's paired gain over the learner as it was, with its standard error; the guarded suggestion (`_guarded`) and the best fine-tuned size"
-    gains = {s: _paired_gain(learn, metric, base, outs[s], seed=seed) for s in fitted}   # `outs`: on the same items as `base`
-    return *_guarded(fitted, gains, cur, guard, _sign(metric)), _top(fitted, _sign(metric)), gains
+    sign,gains = _sign(metric),{s: _paired_gain(learn, metric, base, outs[s], seed=seed) for s in fitted}   # `outs`: on the same items as `base`
+    return *_guarded(fitted, gains, cur, guard, sign), _top(fitted, sign), gains
 
 def _find_table(cur, theory, tried, ruled, speed, plain, fitted, gains):
     "Step 4: one row a size: why it is there, its scores with no training and fine-tuned, the gain and its standard error, its throughput"

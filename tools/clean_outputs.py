@@ -5,7 +5,7 @@ a carriage return, lands in the saved output, and the docs site and README would
 printed line, what remains after its last carriage return (fastai's epoch table stays), and drops the bars. It also drops
 the deprecation warnings that dependencies print on import (timm's `torch.jit.script` under torch 2.14): they name a
 path on the machine that ran the notebook and say nothing about this package.
-`make nbs` runs it after running the notebooks; tests/test_docs.py checks that no notebook holds a redraw.
+`make nbs` runs it after running the notebooks; tests/test_docs.py checks that no notebook holds a redraw or such a warning.
 
     python tools/clean_outputs.py [NOTEBOOK ...]     # default: nbs/*.ipynb
 """
