@@ -21,7 +21,7 @@ from _common import write_section, scale_canvas, scale_learner
 from fastai.vision.all import *
 from fixres_fastai import *
 from fixres_fastai.demo import *
-from fixres_fastai.learner import _halves
+from fixres_fastai.measures import halves
 from fixres_fastai.data import _dl_at
 from fixres_fastai.sweep import _default_sizes
 
@@ -52,7 +52,7 @@ def run(data, seed, epochs, quick):
     def reset():
         learn.model.load_state_dict(state); learn.dls = base_dls; learn.__dict__.pop('fixres_size', None)
     acc,secs,half = {},{},{}
-    rep = _halves(base_dls.valid, seed)[1]       # the half fixres('auto', seed=seed) reports on: each seed its own split
+    rep = halves(base_dls.valid, seed)[1]       # the half fixres('auto', seed=seed) reports on: each seed its own split
     on_half = lambda: float(learn.validate(dl=_dl_at(rep, learner_size(learn), test=True))[1])
     def timed(k, f):
         set_seed(seed)   # common random numbers: each condition draws the same stream

@@ -19,7 +19,7 @@ from _common import write_section, scale_canvas, scale_learner
 from fastai.vision.all import *
 from fixres_fastai import *
 from fixres_fastai.demo import elpv_dls, lite0_learner, lite0_stats
-from fixres_fastai.learner import _halves
+from fixres_fastai.measures import halves
 from fixres_fastai.data import _dl_at
 
 GUARDS = (0., -np.inf)   # other guards the table shows (besides 'auto''s, 1): any gain on the choosing half; the best fine-tuned size whatever its gain
@@ -53,7 +53,7 @@ def run(data, seed, epochs, quick):
     base_dls,cur = learn.dls,learner_size(learn)
     state = {k:v.clone() for k,v in learn.model.state_dict().items()}
     def reset(): learn.model.load_state_dict(state); learn.dls = base_dls; learn.__dict__.pop('fixres_size', None)
-    rep = _halves(base_dls.valid, seed)[1]                  # the half `fixres('auto', seed=seed)` reports on
+    rep = halves(base_dls.valid, seed)[1]                  # the half `fixres('auto', seed=seed)` reports on
     def held():
         with learn.no_bar(): return float(learn.validate(dl=_dl_at(rep, learner_size(learn), test=True))[1])
     def timed(f):

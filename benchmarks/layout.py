@@ -16,20 +16,21 @@ from cost import learner
 import torch
 import fixres_fastai.cache as fc
 from fixres_fastai import dls_at
-from fixres_fastai.learner import _trained_names
+from fixres_fastai.finder import _trained_names
+from fixres_fastai.learner import FixResOptions
 
 def one(arch, n, size):
     "Seconds of the trunk's pass over `n` images at `size` in each layout, and the largest difference of their outputs"
     learn = learner(arch, n, size, data='photos')
     fd = dls_at(learn.dls, size, train_aug='test')
-    names = _trained_names(learn, fd)
+    names = _trained_names(learn, fd, FixResOptions().callback())
     secs,outs = {},{}
     saved,cl = (fc._cpu_layout, fc._cpu_chunk),torch.channels_last
     for name,layout,chunk in (('contiguous', None, None), ('channels-last', cl, None), ('chunks', cl, saved[1]), ('contiguous again', None, None)):
         fc._cpu_layout,fc._cpu_chunk = layout,chunk
         try:
             t = time.perf_counter()
-            (c,),_ = fc._fill_cache(learn.model, [fd.train.new(shuffle=False, drop_last=False)], names, verbose=False)
+            (c,) = fc._fill_cache(learn.model, [fd.train.new(shuffle=False, drop_last=False)], names, verbose=False).caches
             secs[name] = time.perf_counter()-t
         finally: fc._cpu_layout,fc._cpu_chunk = saved
         outs[name] = c.xs[0].clone(); c.close()

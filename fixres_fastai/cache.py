@@ -8,12 +8,13 @@ Docs: https://fixres-fastai.github.io/fixres_fastai/cache.html.md"""
 from __future__ import annotations
 from fastai.vision.all import *
 from fastai.callback.mixup import MixHandler
+from .rollback import *
 from .callback import *
 from .callback import _evaluating, _probe, _on, _raw, _world_size
 import torch.fx as fx, tempfile, shutil, contextlib
 
 # %% auto #0
-__all__ = ['TrunkCacheCallback']
+__all__ = ['TrunkCaches', 'TrunkCacheCallback']
 
 # %% ../nbs/01a_cache.ipynb #f061c073
 class _Tracer(fx.Tracer):
@@ -143,6 +144,22 @@ class _CachedDL(DataLoader):
         self.cache,self.rng,self.n_inp = cache,dl.rng,len(cache.xs)   # `dl`'s random generator: the same shuffles
     def do_batch(self, b): return self.cache.batch(b)
 
+class TrunkCaches:
+    "The trunk's outputs over some DataLoaders and the top that reads them: the one owner of their memory and temporary folders, freed by `close`"
+    def __init__(self, caches:list, top:fx.GraphModule, idxs:list|None=None):
+        self.caches,self.top = caches,top
+        self.idxs = idxs or [None]*len(caches)   # for each cache, the items of its DataLoader it holds (all if None)
+    @property
+    def nbytes(self) -> int: return sum(sum(t.numel()*t.dtype.itemsize for t in c.xs) for c in self.caches)
+    @property
+    def dirs(self) -> list: return [c.dir for c in self.caches if c.dir is not None]
+    def close(self):
+        "Free the caches: their RAM, and their temporary folders"
+        for c in self.caches: c.close()
+        self.caches = []
+    def __enter__(self): return self
+    def __exit__(self, *exc): self.close()
+
 # %% ../nbs/01a_cache.ipynb #145e9e2c
 _fixed_at_valid = (Resize, RandomResizedCrop, RandomResizedCropGPU, RandomCrop, AffineCoordTfm)   # fastai's crops and affine transforms (aug_transforms' Flip, Zoom...) are deterministic at validation
 
@@ -180,10 +197,10 @@ class TrunkCacheCallback(Callback):
         ram:float=4., # GiB of RAM the cache may take; beyond, it is memory-mapped in a temporary folder
         say_why:bool=False, # Warn when the cache cannot be used (it always warns when the model cannot be cut)
         verbose:bool=True, # Print the cache's size before filling it
-        filled:tuple|None=None, # (caches, top) that `_fill_cache` made over this fit's training and validation DataLoaders: used as they are, freed by their owner
+        filled:TrunkCaches|None=None, # Caches of this fit's training and validation images, filled by the caller: used as they are, freed by it
     ):
         store_attr()
-        self.saved,self.caches = None,[]
+        self.saved,self.caches = None,None
 
     def before_fit(self):
         fcb = first(c for c in self.learn.cbs if isinstance(c, FixResCallback))
@@ -200,19 +217,12 @@ class TrunkCacheCallback(Callback):
     def after_fit(self): self.restore()
 
 # %% ../nbs/01a_cache.ipynb #0bd9bb14
-@contextmanager
-def _rng_kept():
-    "Put back Python's, NumPy's and torch's random states on exit: filling the cache draws none of the fit's random numbers"
-    states = get_random_states()
-    try: yield
-    finally: set_random_states(**states)
-
 _cpu_layout = torch.channels_last   # the memory format the trunk runs in on the CPU; None: the model's own
 _cpu_chunk = 8   # the images the trunk runs on at a time on the CPU (their activations stay in the cores' caches); None: a whole batch
 
 @contextmanager
 def _fast_layout(model):
-    "On the CPU, the model's 4-d weights in `_cpu_layout` inside (the same values: oneDNN's convolutions run faster on them); yield the layout for the images (None on other devices); every tensor's own storage put back on exit"
+    "On the CPU, the model's 4-d weights in `_cpu_layout` inside (the same values: oneDNN's convolutions run faster on them); yield the layout for the images (None elsewhere); each tensor's own storage put back on exit"
     ts = [t for t in itertools.chain(model.parameters(), model.buffers()) if t.ndim == 4 and t.device.type == 'cpu'] if _cpu_layout is not None else []
     old = [t.data for t in ts]
     try:
@@ -221,59 +231,54 @@ def _fast_layout(model):
     finally:
         for t,d in zip(ts, old): t.data = d
 
-def _fill_cache(model:nn.Module, loaders:list, trained:list[str], n_inp:int=1, ram:float=4., ctx=None, verbose:bool=True) -> tuple[list, fx.GraphModule]:
-    "Cut `model` where the modules named `trained` start, run its trunk once over each DataLoader of `loaders`, and return their caches and the top"
-    trunk,top = _cut_model(model, trained)
-    xb = _on(model, _probe(first(dl for dl in loaders if len(dl.dataset)).new(shuffle=False), n_inp))   # a copy: drawing a batch moves a DataLoader's shuffle
-    feats = _check_cut(model, trunk, top, xb)
-    if ctx is not None:
-        with _evaluating(model), ctx: feats = trunk(*xb)   # the dtypes the fit sees
-    ns = [len(dl.dataset) for dl in loaders]
-    total = sum(_TrunkCache.nbytes(n, feats) for n in ns)
-    on_disk = total > ram*_GiB
-    if verbose and not rank_distrib():
-        shapes = ' + '.join(f"{'x'.join(map(str, f.shape[1:]))} {str(f.dtype)[6:]}" for f in feats)
-        print(f"FixRes cache: the frozen part runs once on {' + '.join(map(str, ns))} images; its outputs ({shapes} per image) "
-              f"take {total/2**20:,.1f} MiB {'on disk, memory-mapped' if on_disk else 'of RAM'}")
-    caches = []
-    try:
-        with _evaluating(model), _fast_layout(model) as layout:
-            chunk = _cpu_chunk if next(model.parameters()).device.type == 'cpu' else None
-            for dl,n in zip(loaders, ns): caches.append(_TrunkCache(n, feats, on_disk).fill(trunk, dl.new(shuffle=False, drop_last=False), n_inp, ctx, layout, chunk))
-    except BaseException:
-        for c in caches: c.close()
-        raise
-    return caches,top
+def _fill_cache(model:nn.Module, loaders:list, trained:list[str], n_inp:int=1, ram:float=4., ctx=None, verbose:bool=True, idxs:list|None=None) -> TrunkCaches:
+    "Cut `model` where the modules named `trained` start, run its trunk once over each DataLoader of `loaders` (on the items at `idxs`, if given), and return the caches with the top"
+    with rollback(always=True):   # filling draws none of the fit's random numbers
+        trunk,top = _cut_model(model, trained)
+        xb = _on(model, _probe(first(dl for dl in loaders if len(dl.dataset)).new(shuffle=False), n_inp))   # a copy: drawing a batch moves a DataLoader's shuffle
+        feats = _check_cut(model, trunk, top, xb)
+        if ctx is not None:
+            with _evaluating(model), ctx: feats = trunk(*xb)   # the dtypes the fit sees
+        ns = [len(dl.dataset) for dl in loaders]
+        total = sum(_TrunkCache.nbytes(n, feats) for n in ns)
+        on_disk = total > ram*_GiB
+        if verbose and not rank_distrib():
+            shapes = ' + '.join(f"{'x'.join(map(str, f.shape[1:]))} {str(f.dtype)[6:]}" for f in feats)
+            print(f"FixRes cache: the frozen part runs once on {' + '.join(map(str, ns))} images; its outputs ({shapes} per image) "
+                  f"take {total/2**20:,.1f} MiB {'on disk, memory-mapped' if on_disk else 'of RAM'}")
+        res = TrunkCaches([], top, idxs)
+        try:
+            with _evaluating(model), _fast_layout(model) as layout:
+                chunk = _cpu_chunk if next(model.parameters()).device.type == 'cpu' else None
+                for dl,n in zip(loaders, ns):
+                    res.caches.append(_TrunkCache(n, feats, on_disk).fill(trunk, dl.new(shuffle=False, drop_last=False), n_inp, ctx, layout, chunk))
+        except BaseException: res.close(); raise
+        return res
 
 @patch
 def start(self:TrunkCacheCallback, fcb):
     "Cut the model after its frozen part, run that part once over the training and validation images, and swap in the top and the cached batches"
     model,dls = fcb.root,self.dls
     loaders = dls.loaders[:2]
-    if self.filled is not None: self.caches,top = list(self.filled[0]),self.filled[1]
-    else:
-        ctx = _amp(self.learn, model)
-        with _rng_kept(): self.caches,top = _fill_cache(model, loaders, fcb.train_names, dls.n_inp, self.ram, ctx, self.verbose)
-    cached = DataLoaders(*[_CachedDL(c, dl) for c,dl in zip(self.caches, loaders)], path=dls.path)
+    self.caches = self.filled or _fill_cache(model, loaders, fcb.train_names, dls.n_inp, self.ram, _amp(self.learn, model), self.verbose)
+    cached = DataLoaders(*[_CachedDL(c, dl) for c,dl in zip(self.caches.caches, loaders)], path=dls.path)
     self.saved = self.learn,self.learn.model,self.learn.dls   # fastai detaches `self.learn` when a failed fit's callbacks are removed
-    self.learn.model,self.learn.dls = top,cached
+    self.learn.model,self.learn.dls = self.caches.top,cached
 
 @patch
 def restore(self:TrunkCacheCallback):
-    "Put back the model and the DataLoaders, and free the cache"
+    "Put back the model and the DataLoaders, and free the cache (unless its caller filled it)"
     if self.saved is not None:
         learn,learn.model,learn.dls = self.saved
     self.saved = None
-    if self.filled is None:
-        for c in self.caches: c.close()
-    self.caches = []
+    if self.caches is not None and self.caches is not self.filled: self.caches.close()
+    self.caches = None
 
 # %% ../nbs/01a_cache.ipynb #4ff97c4b
-def _top_preds(learn:Learner, top:fx.GraphModule, cache:_TrunkCache, dl):
-    "A `get_preds` for `learn` that runs `top` on `cache` (the trunk's outputs for the items of `dl`), the learner's own model and data put back after each call"
+def _top_preds(learn:Learner, caches:TrunkCaches, i:int, dl):
+    "A `get_preds` for `learn` that runs the top of `caches` on its `i`th cache (the trunk's outputs for the items of `dl`), the learner put back after each call"
     def get_preds(**kwargs):
-        model,dls = learn.model,learn.dls
-        learn.model,learn.dls = top,DataLoaders(_CachedDL(cache, dl), _CachedDL(cache, dl))
-        try: return learn.get_preds(dl=learn.dls.valid, **kwargs)
-        finally: learn.model,learn.dls = model,dls
+        with rollback(learn, always=True, weights=False, rng=False):
+            learn.model,learn.dls = caches.top,DataLoaders(_CachedDL(caches.caches[i], dl), _CachedDL(caches.caches[i], dl))
+            return learn.get_preds(dl=learn.dls.valid, **kwargs)
     return get_preds

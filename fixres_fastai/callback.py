@@ -7,6 +7,7 @@ Docs: https://fixres-fastai.github.io/fixres_fastai/callback.html.md"""
 # %% ../nbs/01_callback.ipynb #9b0ca0d8
 from __future__ import annotations
 from fastai.vision.all import *
+from .rollback import *
 from dataclasses import dataclass
 import itertools
 
@@ -40,17 +41,9 @@ class Call:
 
 # %% ../nbs/01_callback.ipynb #e191d2bf
 @contextmanager
-def _modes_kept(model):
-    "Put every module's train/eval mode back on exit"
-    modes = [(m, m.training) for m in model.modules()]
-    try: yield
-    finally:
-        for m,t in modes: m.training = t
-
-@contextmanager
 def _evaluating(model):
-    "Eval mode and no gradients inside; every module's mode put back on exit"
-    with _modes_kept(model), torch.no_grad():
+    "Eval mode and no gradients inside; every module's mode put back on exit (`rollback`)"
+    with rollback(model=model, always=True, rng=False), torch.no_grad():
         model.eval()
         yield
 

@@ -1,4 +1,4 @@
-"""The main job as a console command: a demo that trains, sweeps and fine-tunes on real images with real weights, offline; and the same pipeline on a user's own folder or CSV.
+"""The main job as a console command: `run_fixres`, the pipeline after training; a demo on real images and weights, offline; and the same on your own folder or CSV.
 
 Docs: https://fixres-fastai.github.io/fixres_fastai/cli.html.md"""
 
@@ -9,15 +9,60 @@ from __future__ import annotations
 from fastai.vision.all import *
 from fastcore.script import anno_parser
 from .data import *
-from .data import _check_size
+from .data import _check_size, _is_count
+from .measures import *
 from .learner import *
-from .learner import _check_call, _as_text
+from .finder import *
+from .finder import _as_text
+from .sweep import *
+from .sweep import _default_sizes
 from .demo import *
 from .resolution import train_size_for
 import sys, time, contextlib, warnings
 
 # %% auto #0
-__all__ = ['commands', 'Log', 'demo', 'train', 'main']
+__all__ = ['commands', 'run_fixres', 'Log', 'demo', 'train', 'main']
+
+# %% ../nbs/06_cli.ipynb #232d424c
+def run_fixres(learn:Learner,
+               test_size:int|str='auto', # Size to fine-tune at: an int, or 'auto' (`fixres_find`'s suggestion, kept only if it helps)
+               epochs:int=1, # Epochs of `fixres`
+               sizes:list|None=None, # A fixed `test_size`: sizes to sweep with no training (0.75x to 1.75x the training size if None); 'auto': sizes to try (the finder's if None)
+               out:Path|None=None, # Folder to save `sweep.png` and `sweep.csv` in
+               stage=None, # `stage(what)`: a context manager around each step (the command logs with it); none if None
+               **kwargs # Passed to `learn.fixres`
+              ) -> pd.DataFrame:
+    "Fine-tune with FixRes at `test_size` and return the results table (train size, test size, fine-tuned, accuracy, images per second); with 'auto', `attrs['found']` holds what `fixres` returned"
+    stage = stage or (lambda what: contextlib.nullcontext())
+    train_size = learner_size(learn)
+    if test_size != 'auto': test_size = _check_size(test_size, 'test_size')
+    m = SizeMeasures(learn)   # each size's validation outputs and throughput, measured once and read by every step
+    if test_size == 'auto':   # the finder's table is the sweep: its scores with no training come from the caches its fine-tunes fill
+        score = Score(learn)
+        rows = [(train_size, train_size, 'no', score(*m.outputs(train_size)), m.speed(train_size))]   # the finder and the report read these outputs
+        with stage("fixres('auto'): fine-tune at every size, keep the best"):
+            found = learn.fixres('auto', epochs, show=False, measures=m, **({'sizes': sizes} if sizes is not None else {}), **kwargs)
+        table,kept = found.table,found.tune
+        if out is not None and not rank_distrib(): found.plot()
+    else:
+        sizes = sorted(set(sizes or _default_sizes(train_size)) | {train_size, test_size})
+        with stage(f'sweep of {len(sizes)} test sizes, no training'):
+            table = learn.res_sweep(sizes, plot=out is not None and not rank_distrib(), show_progress=False, measures=m)
+        metric,best = best_of_sweep(table)
+        score = Score(learn, metric)
+        at = lambda s, col=metric: table.loc[table['size']==s, col].iloc[0]
+        rows = [(train_size, s, f'no{" (best of sweep)" if s != train_size else ""}', float(at(s)), int(at(s, 'img/s'))) for s in dict.fromkeys([train_size, int(best['size'])])]
+        with stage(f'fixres at {test_size} px'): found = learn.fixres(test_size, epochs, show=False, measures=m, **kwargs)
+        kept = True
+    if out is not None and not rank_distrib():   # in a distributed run only the first process writes
+        out = Path(out); out.mkdir(parents=True, exist_ok=True)
+        plt.gcf().savefig(out/'sweep.png', dpi=100, bbox_inches='tight'); plt.close(plt.gcf())
+        table.to_csv(out/'sweep.csv', index=False)
+    size = learner_size(learn)
+    rows.append((train_size, size, 'yes (fixres)' if kept else 'no (auto kept the learner as it was)', score(*m.outputs(size)), m.speed(size)))
+    res = pd.DataFrame(rows, columns=['train size', 'test size', 'fine-tuned', score.name, 'img/s'])
+    if found is not None: res.attrs['found'] = found
+    return res
 
 # %% ../nbs/06_cli.ipynb #208450e4
 class Log:
@@ -97,7 +142,9 @@ def train(path:str, # Folder of images (train/ and valid/ of class folders, or c
             raise ValueError("`deploy_size` sets both the training size and the test size: leave out `size` and `test_size`")
         test_size = _check_size(deploy_size, 'deploy_size')
     bounds = {k:v for k,v in dict(max_size=max_size, min_speed=min_speed).items() if v is not None}
-    _check_call(test_size, fixres_epochs, bounds)   # refused before training
+    if not _is_count(fixres_epochs): raise ValueError(f"`fixres_epochs` must be an int >= 1, got {fixres_epochs!r}")
+    if test_size == 'auto': SizeSearch(**bounds)   # refused before training
+    elif bounds: raise ValueError(f"{', '.join(f'--{k.replace(chr(95), chr(45))}' for k in bounds)} bound the search for a size: use them with --test-size auto")
     col = lambda c: int(c) if str(c).isdigit() else c
     set_seed(seed)
     stats = lite0_stats if arch=='lite0' else None

@@ -1,4 +1,4 @@
-"""The data and weights of the demo and the benchmarks, which arrive with the `[demo]` extra (no download at run time): the pretrained EfficientNet-Lite0, the ELPV solar cells, and a controlled scale benchmark built from Fashion-MNIST; and `run_fixres`, the pipeline the `fixres-fastai` command runs.
+"""The data and weights of the demo and the benchmarks, which arrive with the `[demo]` extra (no download at run time): the pretrained EfficientNet-Lite0, the ELPV solar cells, and a controlled scale benchmark built from Fashion-MNIST.
 
 Docs: https://fixres-fastai.github.io/fixres_fastai/demo.html.md"""
 
@@ -9,15 +9,11 @@ from __future__ import annotations
 from fastai.vision.all import *
 from .data import *
 from .data import _check, _check_size
-from .learner import *
-from .learner import _metric
-from .sweep import *
-from .sweep import _default_sizes
 import gzip, importlib, contextlib
 
 # %% auto #0
 __all__ = ['lite0_stats', 'fashion_classes', 'fashion_root', 'lite0', 'lite0_splitter', 'lite0_learner', 'elpv_root',
-           'elpv_table', 'elpv_dls', 'fashion_canvas', 'run_fixres']
+           'elpv_table', 'elpv_dls', 'fashion_canvas']
 
 # %% ../nbs/05_demo.ipynb #2fcc00fc
 lite0_stats = ([0.5]*3, [0.5]*3)
@@ -105,43 +101,3 @@ def fashion_canvas(dest, # Folder to write (`train/` and `valid/` of class folde
             img.save(dest/split/fashion_classes[y[i]]/f'{i:05d}.png')
     done.write_text(f'{n_train} {n_valid} {canvas} {scale} {seed}')
     return dest
-
-# %% ../nbs/05_demo.ipynb #232d424c
-def run_fixres(learn:Learner,
-               test_size:int|str='auto', # Size to fine-tune at: an int, or 'auto' (`fixres_find`'s suggestion, kept only if it helps)
-               epochs:int=1, # Epochs of `fixres`
-               sizes:list|None=None, # A fixed `test_size`: sizes to sweep with no training (0.75x to 1.75x the training size if None); 'auto': sizes to try (the finder's if None)
-               out:Path|None=None, # Folder to save `sweep.png` and `sweep.csv` in
-               stage=None, # `stage(what)`: a context manager around each step (the command logs with it); none if None
-               **kwargs # Passed to `learn.fixres`
-              ) -> pd.DataFrame:
-    "Fine-tune with FixRes at `test_size` and return the results table (train size, test size, fine-tuned, accuracy, images per second); with 'auto', `attrs['found']` holds what `fixres` returned"
-    stage = stage or (lambda what: contextlib.nullcontext())
-    train_size = learner_size(learn)
-    if test_size != 'auto': test_size = _check_size(test_size, 'test_size')
-    m = SizeMeasures(learn)   # each size's validation outputs and throughput, measured once and read by every step
-    if test_size == 'auto':   # the finder's table is the sweep: its scores with no training come from the caches its fine-tunes fill
-        metric = learn.metrics[0].name if len(learn.metrics) else 'valid_loss'
-        rows = [(train_size, train_size, 'no', _metric(learn, metric, *m.outputs(train_size)), m.speed(train_size))]   # the finder and the report read these outputs
-        with stage("fixres('auto'): fine-tune at every size, keep the best"):
-            found = learn.fixres('auto', epochs, show=False, measures=m, **({'sizes': sizes} if sizes is not None else {}), **kwargs)
-        table,kept = found.table,found.tune
-        if out is not None and not rank_distrib(): found.plot()
-    else:
-        sizes = sorted(set(sizes or _default_sizes(train_size)) | {train_size, test_size})
-        with stage(f'sweep of {len(sizes)} test sizes, no training'):
-            table = learn.res_sweep(sizes, plot=out is not None and not rank_distrib(), show_progress=False, measures=m)
-        metric,best = best_of_sweep(table)
-        at = lambda s, col=metric: table.loc[table['size']==s, col].iloc[0]
-        rows = [(train_size, s, f'no{" (best of sweep)" if s != train_size else ""}', float(at(s)), int(at(s, 'img/s'))) for s in dict.fromkeys([train_size, int(best['size'])])]
-        with stage(f'fixres at {test_size} px'): found = learn.fixres(test_size, epochs, show=False, measures=m, **kwargs)
-        kept = True
-    if out is not None and not rank_distrib():   # in a distributed run only the first process writes
-        out = Path(out); out.mkdir(parents=True, exist_ok=True)
-        plt.gcf().savefig(out/'sweep.png', dpi=100, bbox_inches='tight'); plt.close(plt.gcf())
-        table.to_csv(out/'sweep.csv', index=False)
-    size = learner_size(learn)
-    rows.append((train_size, size, 'yes (fixres)' if kept else 'no (auto kept the learner as it was)', _metric(learn, metric, *m.outputs(size)), m.speed(size)))
-    res = pd.DataFrame(rows, columns=['train size', 'test size', 'fine-tuned', metric, 'img/s'])
-    if found is not None: res.attrs['found'] = found
-    return res

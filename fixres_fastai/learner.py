@@ -1,4 +1,4 @@
-"""`learn.fixres(size, epochs)` fine-tunes the last norm layer and the head at the test size and leaves the learner predicting there, or exactly as it was if the fit fails; `learn.fixres_find()` measures which size to choose, the way `lr_find` does for the learning rate.
+"""`learn.fixres(size, epochs)` fine-tunes the last norm layer and the head at the test size and leaves the learner predicting there, or exactly as it was if the fit fails.
 
 Docs: https://fixres-fastai.github.io/fixres_fastai/learner.html.md"""
 
@@ -9,15 +9,16 @@ from __future__ import annotations
 from fastai.vision.all import *
 from .data import *
 from .data import _dl_at, _is_count, _pipeline_size
+from .rollback import *
 from .callback import *
-from .callback import _evaluating, _probe, _modes_kept, _train_modes, _world_size
-from .cache import TrunkCacheCallback, _TrunkCache, _random_tfms, _why_not, _fill_cache, _rng_kept, _amp, _top_preds
-import time, hashlib, inspect
-from dataclasses import dataclass
-from .resolution import recommend_test_size, throughput
+from .callback import _evaluating, _probe, _world_size, _train_modes
+from .cache import *
+from .cache import _random_tfms
+from .measures import *
+from .measures import _ValidOutputs, _subset
 
 # %% auto #0
-__all__ = ['learner_size', 'SizeMeasures', 'SuggestedSize']
+__all__ = ['learner_size', 'FixResOptions']
 
 # %% ../nbs/03_learner.ipynb #6788558b
 def learner_size(learn:Learner) -> int|None:
@@ -25,80 +26,63 @@ def learner_size(learn:Learner) -> int|None:
     try: return _pipeline_size(learn.dls.valid if len(learn.dls.loaders) > 1 else learn.dls.train)
     except ValueError: return learn.__dict__.get('fixres_size')
 
-# %% ../nbs/03_learner.ipynb #25210cd9
-class _Snapshot:
-    "What a fit changes on a learner, to put back if it fails"
-    attrs = 'dls','opt','epoch','n_epoch','loss','smooth_loss','train_iter','pct_train','final_record','fixres_size'
-    rec_attrs = 'lrs','iters','losses','values','metric_names'
-    def __init__(self, learn):
-        self.learn,d = learn,learn.__dict__
-        self.model = learn.model
-        self.tree = [(m, n, c) for m in learn.model.modules() for n,c in m.named_children()]   # a distributed fit may wrap the model and swap its norm layers
-        self.state = {k:v.detach().to('cpu', copy=True) for k,v in learn.model.state_dict().items()}
-        self.vals = {k:d[k] for k in self.attrs if k in d}
-        self.modes = [(m, m.training) for m in learn.model.modules()]
-        self.cbs = L(learn.cbs)
-        rec = getattr(learn, 'recorder', None)
-        self.rec = {k:rec.__dict__[k] for k in self.rec_attrs if k in rec.__dict__} if rec is not None else {}
+# %% ../nbs/03_learner.ipynb #88be61f9
+class FixResOptions:
+    "How a fine-tune at a size runs, checked once where the user calls and then passed whole"
+    def __init__(self,
+        lr:float|slice|None=None, # Learning rate; `fit_one_cycle`'s default if None
+        train:str='norm+head', # What trains: 'norm+head' (FixRes), 'head', 'head+stats' (official recipe) or 'stats' (statistics only)
+        train_aug:str='test', # Training images through the validation transforms ('test', the paper's choice) or the training ones
+        norm:nn.Module|str|None=None, # The norm layer to fine-tune, or its name; found by a forward pass if None
+        train_from:nn.Module|str|None=None, # Also train every module from this one on (with 'norm+head')
+        reset_stats:bool=True, # Re-estimate the norm layer's running statistics from scratch, as an exact average
+        dls:DataLoaders|None=None, # DataLoaders at the size to fine-tune with (after `load_learner`); the learner's own, rebuilt, if None
+        cache:bool|None=None, # Run the frozen part once per image: None where safe with epochs > 1, True to also say why not, False never
+        cache_ram:float=4., # GiB of RAM the cache may take; beyond, it is memory-mapped in a temporary folder
+        show:bool=True, # Print the cache's size; with 'auto', the finder's table and the report
+        **fit # Other arguments of `fit_one_cycle` (`cbs`, `wd`...)
+    ):
+        store_attr(but='fit'); self.fit = fit
+        if lr is not None and not (isinstance(lr, slice) or (isinstance(lr, (int, float)) and not isinstance(lr, bool) and lr > 0)):
+            raise ValueError(f"`lr` must be None, a positive number or a slice, got {lr!r}")
+        if train not in _train_modes: raise ValueError(f"`train` must be one of {_train_modes}, got {train!r}")
+        if train_aug not in ('train', 'test'): raise ValueError(f"`train_aug` must be 'train' or 'test', got {train_aug!r}")
+        if dls is not None and not isinstance(dls, DataLoaders): raise ValueError(f"`dls` must be None or DataLoaders, got {type(dls).__name__}")
+        if cache not in (None, True, False): raise ValueError(f"`cache` must be None (where safe), True or False, got {cache!r}")
+        if isinstance(cache_ram, bool) or not isinstance(cache_ram, (int, float)) or not cache_ram >= 0:
+            raise ValueError(f"`cache_ram` must be a number of GiB >= 0, got {cache_ram!r}")
 
-    def restore(self):
-        learn = self.learn
-        learn.model = self.model
-        for m,n,c in self.tree: m._modules[n] = c
-        learn.model.load_state_dict(self.state)
-        for m,t in self.modes: m.training = t
-        for k in self.attrs:
-            if k in self.vals: learn.__dict__[k] = self.vals[k]
-            else: learn.__dict__.pop(k, None)
-        learn.remove_cbs([cb for cb in learn.cbs if cb not in self.cbs])
-        learn.cbs = self.cbs
-        if self.rec: learn.recorder.__dict__.update(self.rec)
+    def callback(self) -> FixResCallback:
+        "The `FixResCallback` that trains what these options say"
+        return FixResCallback(train=self.train, norm=self.norm, train_from=self.train_from, reset_stats=self.reset_stats)
 
-# %% ../nbs/03_learner.ipynb #807b760e
-def _check_measures(measures, learn, dl, on):
-    "Refuse `measures` (if given) that are not a `SizeMeasures` of `learn` on `dl`; by its attributes, since a chapter run again defines the class again"
-    if measures is not None and (getattr(measures, 'learn', None) is not learn or getattr(measures, 'dl', None) is not dl):
-        raise ValueError(f"`measures` must be a `SizeMeasures` of this learner on {on}")
+    def at(self, size:int) -> FixResOptions:
+        "These options for a fine-tune at `size`: the user's `dls`, if any, rebuilt there (the finder tries several sizes)"
+        if self.dls is None: return self
+        return FixResOptions(**{**self.__stored_args__, 'dls': dls_at(self.dls, size, train_aug=self.train_aug)}, **self.fit)
 
-def _check_args(size, epochs, lr=None, train='norm+head', train_aug='test', dls=None, cache=None, cache_ram=4.):
-    "Refuse what `fixres` cannot use, naming the argument; return the size as an int, or 'auto'"
+    def fit_dls(self, learn:Learner, size:int, train_idxs:list|None=None, valid_idxs:list|None=None) -> DataLoaders:
+        "The DataLoaders a fine-tune at `size` trains with (`dls`, else the learner's own at `size`); on the items at `train_idxs` (`valid_idxs`) only, if given"
+        d = self.dls if self.dls is not None else dls_at(learn.dls, size, train_aug=self.train_aug)
+        if train_idxs is None and valid_idxs is None: return d
+        t,v = d.train,d.valid
+        return DataLoaders(t if train_idxs is None else _subset(t, train_idxs, shuffle=t.shuffle, drop_last=t.drop_last),
+                           v if valid_idxs is None else _subset(v, valid_idxs), *d.loaders[2:], path=d.path, device=d.device)
+
+    def __repr__(self):
+        return f"FixResOptions({', '.join(f'{k}={v!r}' for k,v in {**self.__stored_args__, **self.fit}.items())})"
+
+# %% ../nbs/03_learner.ipynb #a6fa7781
+def _check_size_arg(size, epochs):
+    "Refuse a size or a number of epochs `fixres` cannot use; the size as an int, or 'auto'"
     if size != 'auto' and not _is_count(size): raise ValueError(f"`size` must be a positive int or 'auto', got {size!r}")
-    if not _is_count(epochs):
-        raise ValueError(f"`epochs` must be an int >= 1, got {epochs!r}")
-    if lr is not None and not (isinstance(lr, (int, float, slice)) and (isinstance(lr, slice) or lr > 0)):
-        raise ValueError(f"`lr` must be None, a positive number or a slice, got {lr!r}")
-    if train not in _train_modes: raise ValueError(f"`train` must be one of {_train_modes}, got {train!r}")
-    if train_aug not in ('train', 'test'): raise ValueError(f"`train_aug` must be 'train' or 'test', got {train_aug!r}")
-    if dls is not None and not isinstance(dls, DataLoaders): raise ValueError(f"`dls` must be None or DataLoaders, got {type(dls).__name__}")
-    if cache not in (None, True, False): raise ValueError(f"`cache` must be None (where safe), True or False, got {cache!r}")
-    if isinstance(cache_ram, bool) or not isinstance(cache_ram, (int, float)) or not cache_ram >= 0:
-        raise ValueError(f"`cache_ram` must be a number of GiB >= 0, got {cache_ram!r}")
-    return size if size=='auto' else int(size)
-
-def _is_number(x): return isinstance(x, (int, float)) and not isinstance(x, bool) and not math.isnan(x)
-
-def _check_find_args(sizes=None, guard=1., max_size=None, min_speed=None, n_train=512, seed=0):
-    "Refuse what `fixres_find` cannot use, naming the argument"
-    if sizes is not None and (not is_listy(sizes) or not len(sizes) or not all(_is_count(s) for s in sizes)):
-        raise ValueError(f"`sizes` must be None or a non-empty list of positive ints, got {sizes!r}")
-    if not _is_number(guard): raise ValueError(f"`guard` must be a number of standard errors (1 by default, 0 for any gain, -inf for the best score), got {guard!r}")
-    if max_size is not None and not _is_count(max_size): raise ValueError(f"`max_size` must be None or a positive int (px), got {max_size!r}")
-    if min_speed is not None and not (_is_number(min_speed) and min_speed > 0):
-        raise ValueError(f"`min_speed` must be None or a positive number of images per second, got {min_speed!r}")
-    if n_train is not None and not _is_count(n_train): raise ValueError(f"`n_train` must be None (every training image) or a positive int, got {n_train!r}")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0: raise ValueError(f"`seed` must be an int >= 0, got {seed!r}")
-
-def _check_call(size, epochs, find, **kwargs):
-    "Refuse a `fixres` call that cannot run: its arguments, and search options `find` with a fixed size; return the size"
-    size = _check_args(size, epochs, **kwargs)
-    if size != 'auto' and find: raise ValueError(f"{', '.join(f'`{k}`' for k in find)} steer the search for a size: pass size='auto', or call `learn.fixres_find`")
-    _check_find_args(**find)
-    return size
+    if not _is_count(epochs): raise ValueError(f"`epochs` must be an int >= 1, got {epochs!r}")
+    return size if size == 'auto' else int(size)
 
 def _check_has_images(dls):
     if not len(dls.train_ds):
-        raise ValueError("`dls`: the learner's DataLoaders hold no images (a learner from `load_learner` keeps only its transforms): "
-                         "pass `dls=` with training images (any fastai image DataLoaders at the size to fine-tune at, e.g. `dls_at(my_dls, size)`)")
+        raise ValueError("`dls`: the learner's DataLoaders hold no images (a learner from `load_learner` keeps only its transforms): pass "
+                         "`dls=` with training images (any fastai image DataLoaders at the size to fine-tune at, e.g. `dls_at(my_dls, size)`)")
 
 def _check_model(model, dl, n_inp, size, cb):
     "Refuse, before anything changes, a model that cannot take the images of `dl`, or that has no norm layer callback `cb` can train"
@@ -106,86 +90,69 @@ def _check_model(model, dl, n_inp, size, cb):
     try:
         with _evaluating(model): model(*xb)
     except Exception as e:
-        raise ValueError(f"`size`: the model cannot take {size}x{size} images ({type(e).__name__}: {e}). A model built for one input size "
-                         "(a timm ViT) must be created to accept others, e.g. `vision_learner(dls, 'vit_small_patch16_224', dynamic_img_size=True)`") from None
+        raise ValueError(f"`size`: the model cannot take {size}x{size} images ({type(e).__name__}: {e}). A model built for one input "
+                         "size (a timm ViT) must be created to accept others, e.g. `vision_learner(dls, 'vit_small_patch16_224', "
+                         "dynamic_img_size=True)`") from None
     cb.parts(model, *xb)
 
 @contextmanager
 def _ready(learn, dls=None, measures=None):
-    "Check the learner's images and `measures`, put the model where the data are (as fastai's fit does), and name unreadable files in an error"
+    "Check the learner's images and `measures`, put the model where the data are (as fastai's fit does), and name unreadable files"
     src = ifnone(dls, learn.dls)
-    _check_measures(measures, learn, src.valid, "the validation DataLoader it fine-tunes with (`SizeMeasures(learn)`, or of `dls.valid` with `dls=`)")
+    if measures is not None:
+        measures.check(learn, src.valid, "the validation DataLoader it fine-tunes with (`SizeMeasures(learn)`, or of `dls.valid` with `dls=`)")
     if dls is None: _check_has_images(learn.dls)
     learn.model.to(getattr(src, 'device', default_device()))   # measuring and caching run there too
     with naming_unreadable(src): yield
 
-# %% ../nbs/03_learner.ipynb #9ce3ffca
-_find_args = 'sizes','guard','max_size','min_speed','n_train','seed'   # what `fixres('auto', ...)` hands to `fixres_find`
-_max_passes = 4   # at most this many times the epochs over the finder's sample: more passes over a few images would fit the head to them, not to the data
-
+# %% ../nbs/03_learner.ipynb #a4bad1ae
 @patch
-@delegates(Learner.fit_one_cycle)
+@delegates(FixResOptions, keep=True)
 def fixres(self:Learner,
-           size:int|str, # Test size to fine-tune at; 'auto': at `fixres_find`'s suggestion, or the learner kept as it was (search options pass through)
+           size:int|str, # Test size to fine-tune at; 'auto': at `fixres_find`'s suggestion, or the learner as it was (its options pass through)
            epochs:int=1, # Epochs of the fine-tune
            lr:float|slice|None=None, # Learning rate; `fit_one_cycle`'s default if None
-           train:str='norm+head', # What trains: 'norm+head' (FixRes), 'head', 'head+stats' (official recipe) or 'stats' (statistics only)
-           train_aug:str='test', # Training images through the validation transforms ('test', the paper's choice) or the training ones ('train')
-           norm:nn.Module|str|None=None, # The norm layer to fine-tune, or its name; found by a forward pass if None
-           train_from:nn.Module|str|None=None, # Also train every module from this one on (with 'norm+head')
-           reset_stats:bool=True, # Re-estimate the norm layer's running statistics from scratch, as an exact average
-           dls:DataLoaders|None=None, # DataLoaders at `size` to fine-tune with (after `load_learner`); the learner's own, rebuilt at `size`, if None
-           cache:bool|None=None, # Run the frozen part once per image and train on its outputs: None where safe with epochs > 1, True to also say why not, False never
-           cache_ram:float=4., # GiB of RAM the cache may take; beyond, it is memory-mapped in a temporary folder
-           show:bool=True, # Print the cache's size; with 'auto', the finder's table and the report
            measures:SizeMeasures|None=None, # Validation outputs and throughputs shared with `res_sweep` and `fixres_find`: read, and filled
            **kwargs):
     "Fine-tune the last norm layer and the head at test size `size` (FixRes; 'auto': at `fixres_find`'s suggestion), and leave the learner predicting there"
-    find = {k:kwargs.pop(k) for k in _find_args if k in kwargs}
-    size = _check_call(size, epochs, find, lr=lr, train=train, train_aug=train_aug, dls=dls, cache=cache, cache_ram=cache_ram)
-    fit = dict(epochs=epochs, lr=lr, train=train, train_aug=train_aug, norm=norm, train_from=train_from, reset_stats=reset_stats,
-               dls=dls, cache=cache, cache_ram=cache_ram, show=show, **kwargs)
-    with _ready(self, dls, measures):
-        if size == 'auto': return self._fixres_auto(find, measures=measures, **fit)
-        self._fixres_at(size, measures=measures, **fit)
+    size = _check_size_arg(size, epochs)
+    find = {k:kwargs.pop(k) for k in list(kwargs) if k in _find_args}
+    if size != 'auto' and find:
+        raise ValueError(f"{', '.join(f'`{k}`' for k in find)} steer the search for a size: pass size='auto', or call `learn.fixres_find`")
+    opts = FixResOptions(lr, **kwargs)
+    with _ready(self, opts.dls, measures):
+        if size == 'auto': return self._fixres_auto(opts, epochs, measures, **find)   # the finder chapter
+        self._fixres_at(size, epochs, opts, measures=measures)
 
-def _dls_at_size(dls, size, train_aug='test'):
-    "A user's `dls` (given to the search) rebuilt at each size it tries; None stays None"
-    return None if dls is None else dls_at(dls, size, train_aug=train_aug)
+_find_args = 'sizes','guard','max_size','min_speed','n_train','seed','metric','lower_is_better'   # the finder's `SizeSearch`
 
-def _fit_dls(learn, size, dls=None, train_aug='test', train_idxs=None, valid_idxs=None):
-    "The DataLoaders a fine-tune at `size` trains with: `dls`, else the learner's own rebuilt at `size`; on the training (validation) items at `train_idxs` (`valid_idxs`) only, if given"
-    fit_dls = dls if dls is not None else dls_at(learn.dls, size, train_aug=train_aug)
-    if train_idxs is None and valid_idxs is None: return fit_dls
-    t,v = fit_dls.train,fit_dls.valid
-    return DataLoaders(t if train_idxs is None else _subset(t, train_idxs, shuffle=t.shuffle, drop_last=t.drop_last),
-                       v if valid_idxs is None else _subset(v, valid_idxs), *fit_dls.loaders[2:], path=fit_dls.path, device=fit_dls.device)
-
+# %% ../nbs/03_learner.ipynb #27eeb557
 @patch
-def _fixres_at(self:Learner, size, epochs=1, lr=None, train='norm+head', train_aug='test', norm=None, train_from=None, reset_stats=True,
-               dls=None, cache=None, cache_ram=4., show=True, measures=None, train_idxs=None, fit_dls=None, filled=None, valid_idxs=None, **kwargs):
-    "`fixres` at one size, its arguments checked (with the finder's `fit_dls` and `filled` caches, if given, validating on the items at `valid_idxs`): the whole learner put back if the fit fails"
-    cb = FixResCallback(train=train, norm=norm, train_from=train_from, reset_stats=reset_stats)
-    tc = (TrunkCacheCallback(ram=cache_ram, say_why=bool(cache), verbose=show, filled=filled) if filled is not None or cache is not False and train!='stats' else None)
+def _fixres_at(self:Learner, size:int, epochs:int, opts:FixResOptions, measures=None, fit_dls=None, caches=None, valid_idxs=None):
+    "`fixres` at one size with checked `opts` (with the finder's `fit_dls` and `caches`, validating on the items at `valid_idxs`): rolled back if it fails"
+    cb = opts.callback()
+    tc = (TrunkCacheCallback(ram=opts.cache_ram, say_why=bool(opts.cache), verbose=opts.show, filled=caches)
+          if caches is not None or opts.cache is not False and opts.train!='stats' else None)
     cur = learner_size(self)
-    fit_dls = ifnone(fit_dls, _fit_dls(self, size, dls, train_aug, train_idxs))
-    after_dls = fit_dls if dls is not None or train_aug=='train' else dls_at(self.dls, size)   # the learner keeps its own training pipeline, at `size`
+    fit_dls = ifnone(fit_dls, opts.fit_dls(self, size))
+    after_dls = fit_dls if opts.dls is not None or opts.train_aug=='train' else dls_at(self.dls, size)   # the learner's own pipeline, at `size`
     _check_model(self.model, fit_dls.valid if len(fit_dls.valid_ds) else fit_dls.train, self.dls.n_inp, size, cb)
     if cur is not None and size < cur and not rank_distrib():
         warn(f"`size`={size} is smaller than the size the learner works at ({cur}): FixRes usually tests at a larger one")
-    vo = _ValidOutputs(self.model) if measures is not None and dls is None and train!='stats' and _world_size() < 2 else None   # the last validation pass: the fine-tuned outputs at `size`
-    snap = _Snapshot(self)
-    try:
-        self.dls = fit_dls
-        if train=='stats': self._stats_passes(cb, epochs)
-        else: self.fit_one_cycle(epochs, lr, cbs=L(kwargs.pop('cbs', None))+cb+L(tc)+L(vo), **{'reset_opt':True, **kwargs})
-    except BaseException:
-        cb.restore()
-        if tc is not None: tc.restore()
-        snap.restore()
-        raise
+    vo = (_ValidOutputs(self.model) if measures is not None and opts.dls is None and opts.train!='stats' and _world_size() < 2
+          else None)   # the last validation pass: the fine-tuned outputs at `size`
+    fit = dict(opts.fit)
+    with rollback(self):
+        try:
+            self.dls = fit_dls
+            if opts.train=='stats': self._stats_passes(cb, epochs)
+            else: self.fit_one_cycle(epochs, opts.lr, cbs=L(fit.pop('cbs', None))+cb+L(tc)+L(vo), **{'reset_opt':True, **fit})
+        except BaseException:
+            cb.restore()
+            if tc is not None: tc.restore()
+            raise
     self.dls,self.fixres_size = after_dls,size
-    if vo is not None: measures.put(size, *vo.result(), idxs=valid_idxs, key=(vo.weights, size))   # a callback's `after_fit` may change the weights after that pass
+    if vo is not None: measures.put(size, *vo.result(), idxs=valid_idxs, key=(vo.weights, size))   # `after_fit` may change the weights after that pass
 
 # %% ../nbs/03_learner.ipynb #67fff5e8
 @patch
@@ -197,409 +164,3 @@ def _stats_passes(self:Learner, cb, epochs, dl:DataLoader|None=None):
         c = FixResCallback(train='stats', norm=cb.norm, reset_stats=cb.reset_stats and i==0)
         try: self.validate(dl=dl, cbs=c)
         finally: c.restore()
-
-# %% ../nbs/03_learner.ipynb #ece72e40
-@contextmanager
-def _unchanged(learn):
-    "Put back the learner's attributes, its recorder's and the model's modes after evaluations"
-    d,rec = dict(learn.__dict__),getattr(learn, 'recorder', None)
-    r = dict(rec.__dict__) if rec is not None else None
-    try:
-        with _modes_kept(learn.model): yield
-    finally:
-        learn.__dict__.clear(); learn.__dict__.update(d)
-        for k,v in d.items():   # `no_bar` inside may have replaced a callback: attributes follow `learn.cbs`, not the snapshot
-            if isinstance(v, Callback) and v not in learn.cbs: del learn.__dict__[k]
-        for cb in learn.cbs: learn.__dict__[cb.name] = cb
-        if rec is not None: rec.__dict__.clear(); rec.__dict__.update(r)
-
-def _higher_is_better(name): return not any(w in name for w in ('loss', 'error', 'perplexity'))
-
-def _subset(dl, idxs, **kwargs):
-    "DataLoader `dl` on the items at `idxs` only, in order unless `kwargs` say otherwise"
-    ds = dl.dataset
-    sub = type(ds)(tls=[tl._new(tl._get(list(idxs)), split_idx=tl.split_idx) for tl in ds.tls], n_inp=ds.n_inp)
-    return dl.new(sub, **{'shuffle': False, 'drop_last': False, **kwargs})
-
-def _at(dl, size):
-    "`dl` at `size`, its items through the validation transforms, in order"
-    return _dl_at(dl, size, test=True).new(shuffle=False, drop_last=False)
-
-def _half_idxs(n, seed):
-    "A random half of `n` items to select on, and the other half to report on: two sorted index tensors"
-    idx = np.random.default_rng(seed).permutation(n)
-    return [torch.as_tensor(sorted(i), dtype=torch.long) for i in (idx[:n//2], idx[n//2:])]
-
-def _halves(dl, seed):
-    "`dl` on a random half of its items to select on, and on the other half to report on"
-    return [_subset(dl, i.tolist()) for i in _half_idxs(len(dl.dataset), seed)]
-
-def _auto_sizes(train_size:int, theory:int, pretrained:int|None=None, n:int=3, multiple:int=8) -> list[int]:
-    "Sizes 'auto' may fine-tune at: `n` steps from the theory's size (at least one step above `train_size`) to twice `train_size`; the pretrained size, where it falls among them, replaces the nearest"
-    hi = 2*train_size
-    lo = min(max(theory, train_size+multiple), hi)
-    steps = sorted({int(multiple*round(s/multiple)) for s in np.geomspace(lo, hi, n)})
-    if pretrained and train_size < pretrained <= hi and pretrained not in steps:
-        steps.remove(min(steps, key=lambda s: abs(np.log(s/pretrained))))   # one fine-tune fewer than adding it
-        steps.append(pretrained)
-    return sorted(s for s in steps if s > train_size)
-
-def _pretrained_size(model):
-    "The input size timm says the model's weights were trained at, if any"
-    for m in model.modules():
-        cfg = getattr(m, 'pretrained_cfg', None)
-        if isinstance(cfg, dict) and cfg.get('input_size'): return int(cfg['input_size'][-1])
-
-def _candidates(learn, dls=None):
-    "The learner's size, the theory's test size and the sizes 'auto' may fine-tune at, for `dls` (the learner's if None)"
-    src,cur = ifnone(dls, learn.dls),learner_size(learn)
-    if cur is None: raise ValueError("`size`: 'auto' starts from the learner's size, which its transforms do not tell: pass a size")
-    try: theory = recommend_test_size(src)
-    except ValueError: theory = int(8*round(cur*1.15/8))
-    return cur, theory, _auto_sizes(cur, theory, _pretrained_size(learn.model))
-
-# %% ../nbs/03_learner.ipynb #d4d3fa54
-@patch
-def _outputs(self:Learner, dl, get_preds=None):
-    "Raw outputs and targets (a tuple) of the learner on DataLoader `dl` (through `get_preds` if given: a cache of its images), the learner left as it was"
-    with _unchanged(self), self.no_bar(), self.no_logging():
-        out,targ = (get_preds or partial(self.get_preds, dl=dl))(act=noop, reorder=False)
-    return out,tuplify(targ)
-
-def _metric(learn, name, out, targs, idx=None) -> float:
-    "`learn`'s metric `name` (or 'valid_loss') on raw outputs `out` and targets `targs`, on the items at `idx` only if given"
-    if idx is not None: out,targs = out[idx],tuple(t[idx] for t in targs)
-    if name == 'valid_loss': return float(learn.loss_func(out, *targs))
-    m = copy(first(m for m in learn.metrics if m.name == name))   # a copy: the recorder's own metric keeps its state
-    m.reset()
-    m.accumulate(SimpleNamespace(pred=out, yb=targs, y=targs[0], loss=None, to_detach=to_detach))
-    return float(m.value)
-
-def _paired_gain(learn:Learner, metric:str, base, other, seed:int=0, n_boot:int=200) -> tuple[float,float]:
-    "How much `other` beats `base` in `metric` (each: outputs and targets on the same items) and the bootstrap standard error of that paired gain"
-    sign = 1 if _higher_is_better(metric) else -1
-    f = lambda o, idx=None: sign*_metric(learn, metric, *o, idx)
-    n,rng = len(base[0]),np.random.default_rng(seed)
-    boots = [f(other, i) - f(base, i) for i in (torch.from_numpy(rng.integers(0, n, n)) for _ in range(n_boot))]
-    return f(other) - f(base), float(np.std(boots))
-
-
-# %% ../nbs/03_learner.ipynb #a1b2c3d4
-def _fingerprint(model) -> str:
-    "A hash of the model's weights and buffers: outputs are shared only between calls that predict with the same ones"
-    h = hashlib.blake2b(digest_size=16)
-    for k,v in model.state_dict().items():
-        h.update(k.encode()); h.update(v.detach().cpu().contiguous().reshape(-1).view(torch.uint8).numpy().tobytes())
-    return h.hexdigest()
-
-class SizeMeasures:
-    "A learner's raw outputs on a DataLoader's items at each test size, and its throughput at each size: each measured once, for the weights it was measured with"
-    def __init__(self,
-                 learn:Learner, # The learner whose outputs are measured
-                 dl:DataLoader|None=None, # A DataLoader of labelled images (in order); the learner's validation one if None
-                ):
-        self.learn,self.dl = learn,ifnone(dl, learn.dls.valid)
-        self.n,self.outs,self.speeds = len(self.dl.dataset),{},{}   # outs: {(weights, size): [outputs, targets, which items are in]}
-
-    def speed(self, size:int) -> int:
-        "Images per second at `size` (`throughput`: it depends on the model's shape, not its weights)"
-        if size not in self.speeds: self.speeds[size] = round(throughput(self.learn, size))
-        return self.speeds[size]
-
-    def has(self, size:int, idxs:Tensor|None=None) -> bool:
-        "Whether the outputs at `size` of the items at `idxs` (all if None) are measured, for the learner's current weights"
-        e = self.outs.get((_fingerprint(self.learn.model), size))
-        return e is not None and bool(e[2][slice(None) if idxs is None else torch.as_tensor(idxs, dtype=torch.long)].all())
-
-    def outputs(self, size:int, idxs:Tensor|None=None) -> tuple:
-        "Raw outputs and targets (a tuple) at `size` on the items at `idxs` (all if None), predicting only the items not yet predicted with these weights"
-        key,idxs = (_fingerprint(self.learn.model), size),torch.arange(self.n) if idxs is None else torch.as_tensor(idxs, dtype=torch.long)
-        e = self.outs.get(key)
-        todo = idxs if e is None else idxs[~e[2][idxs]]
-        if len(todo):
-            todo,rng = todo.unique(),get_random_states()   # sorted; building DataLoaders draws random numbers: measuring changes no random stream
-            try:
-                dl = self.dl if len(todo) == self.n else _subset(self.dl, todo.tolist())
-                self.put(size, *self.learn._outputs(_at(dl, size)), idxs=todo, key=key)
-            finally: set_random_states(**rng)
-            e = self.outs[key]
-        return e[0][idxs],tuple(t[idxs] for t in e[1])
-
-    def put(self, size:int, out, targs, idxs:Tensor|None=None, key:tuple|None=None):
-        "Keep outputs and targets at `size` of the items at `idxs` (all if None), predicted with the learner's current weights"
-        key,idxs = key or (_fingerprint(self.learn.model), size),torch.arange(self.n) if idxs is None else torch.as_tensor(idxs, dtype=torch.long)
-        if key not in self.outs:
-            self.outs[key] = [out.new_zeros(self.n, *out.shape[1:]), tuple(t.new_zeros(self.n, *t.shape[1:]) for t in targs), torch.zeros(self.n, dtype=torch.bool)]
-        e = self.outs[key]
-        e[0][idxs] = out
-        for t,v in zip(e[1], targs): t[idxs] = v
-        e[2][idxs] = True
-
-class _ValidOutputs(Callback):
-    "The raw outputs and targets of a fit's last validation pass, in order, and the fingerprint of the weights of `model` that made them"
-    def __init__(self, model): self.model = model     # the whole model: a trunk cache runs only its top in the fit
-    def before_validate(self): self.outs,self.targs = [],[]
-    def after_batch(self):
-        if not self.training: self.outs.append(to_detach(self.pred).float()); self.targs.append(to_detach(self.yb))
-    def after_validate(self): self.weights = _fingerprint(self.model)
-    def result(self): return torch.cat(self.outs),tuple(torch.cat(t) for t in zip(*self.targs))
-
-# %% ../nbs/03_learner.ipynb #b2c3d4e5
-def _find_candidates(learn, m, sizes=None, dls=None, max_size=None, min_speed=None):
-    "Step 1: the learner's size (the baseline), the theory's, the sizes to try (the learner's own first) with their throughputs, and the sizes a bound rules out, with why"
-    cur,theory,larger = _candidates(learn, dls)
-    if sizes is not None: larger = sorted({int(s) for s in sizes} - {cur})
-    tried = [cur]+larger   # the refit at the learner's own size: the cheapest fine-tune, and it tells how much of a gain is the size's
-    speed = {s: m.speed(s) for s in tried}   # images per second, the model alone on this device
-    ruled = {}
-    for s in larger:                         # the learner runs at its own size already: no bound rules it out
-        if max_size is not None and s > max_size: ruled[s] = 'ruled out: > max_size'
-        elif min_speed is not None and speed[s] < min_speed: ruled[s] = f'ruled out: < {min_speed:g} img/s'
-    return cur, theory, tried, ruled, speed
-
-@dataclass
-class _Kept:
-    "What 'auto' may reuse of the finder's best fine-tune at `size`: the learner after it (`snap`, on every training image), or its caches (`filled`, of the sample `idxs` and the validation items `valid_idxs`)"
-    size:int
-    snap:_Snapshot|None=None
-    filled:tuple|None=None
-    idxs:list|None=None
-    valid_idxs:list|None=None
-
-def _close(filled):
-    for c in (filled[0] if filled is not None else []): c.close()
-
-def _free(kept):
-    if kept is not None: _close(kept.filled); kept.filled = None
-
-@patch
-def _find_scores(self:Learner, m, metric, sizes, sel, rng, train_idxs=None, keep=False, **fit):
-    "Step 2: on the choosing half `sel` (the only validation items it predicts), the score at each size with no training and after `fixres` there (and its outputs), each from the same weights and random state; if `keep`, what 'auto' may reuse of the best"
-    sign,fitted,outs,kept = _sign(metric),{},{},None
-    snap = _Snapshot(self)
-    try:
-        for s in sizes:
-            set_random_states(**rng)   # each fine-tune draws what `fixres(s)` would have drawn
-            fs = {**fit, 'dls': _dls_at_size(fit.get('dls'), s, fit.get('train_aug', 'test'))}
-            fd = _fit_dls(self, s, fs['dls'], fs.get('train_aug', 'test'), train_idxs, sel)
-            filled = self._size_cache(fd, m, s, valid_idxs=sel, **fs)     # the trunk runs once at `s`, for the score with no training and the fine-tune
-            try:
-                self._fixres_at(s, measures=m, fit_dls=fd, filled=filled, valid_idxs=sel, **fs)   # its last validation pass fills `m`
-                outs[s] = m.outputs(s, sel)
-                fitted[s] = _metric(self, metric, *outs[s])
-                if keep and all(sign*fitted[s] > sign*v for k,v in fitted.items() if k != s):   # the best so far
-                    _free(kept)
-                    if train_idxs is None: kept = _Kept(s, snap=_Snapshot(self))
-                    else: kept,filled = _Kept(s, filled=filled, idxs=train_idxs, valid_idxs=sel.tolist()),None   # its caches: the trunk need not run on the sample again
-            finally: _close(filled)
-            snap.restore()
-    except BaseException:
-        _free(kept)
-        snap.restore()
-        raise
-    plain = {s: _metric(self, metric, *m.outputs(s, sel)) for s in sizes}   # with the weights as they were: from the caches where they ran
-    return plain, fitted, outs, kept
-
-def _trained_names(learn, fit_dls, cb=None):
-    "The names of the modules the `FixResCallback` `cb` (a default one if None) trains in `learn`'s model (found by a forward pass of an image of `fit_dls`)"
-    cb = ifnone(cb, FixResCallback())
-    return cb.names(*cb.parts(learn.model, *_probe(fit_dls.valid if len(fit_dls.valid_ds) else fit_dls.train, learn.dls.n_inp)))
-
-@patch
-def _size_cache(self:Learner, fit_dls, m, size, train='norm+head', norm=None, train_from=None, reset_stats=True, cache=None, cache_ram=4., valid_idxs=None, **kwargs):
-    "The trunk's outputs at `size` over the fine-tune's training and validation images (`m`'s items at `valid_idxs`, all if None), filled once (the caller closes them): the outputs with no training go to `m`, the fine-tune trains on them; None where they cannot be used"
-    cb = FixResCallback(train=train, norm=norm, train_from=train_from, reset_stats=reset_stats)
-    if cache is False or train == 'stats' or _why_not(self, cb, dls=fit_dls, cbs=L(kwargs.get('cbs'))) is not None: return None
-    ctx = _amp(self)
-    with _rng_kept():                                             # filling draws none of the fine-tune's random numbers
-        names = _trained_names(self, fit_dls, cb)
-        try: filled = _fill_cache(self.model, fit_dls.loaders[:2], names, self.dls.n_inp, cache_ram, ctx, verbose=False)   # one per size: the report says what matters
-        except ValueError: return None                            # the model cannot be cut: the fine-tune runs through it whole
-    try:
-        n = m.n if valid_idxs is None else len(valid_idxs)
-        if not m.has(size, valid_idxs) and len(fit_dls.valid_ds) == n:   # the same items, in order: `fit_dls` is `m`'s DataLoaders at `size`
-            (_,vc),top = filled
-            with _rng_kept(): m.put(size, *self._outputs(fit_dls.valid, _top_preds(self, top, vc, fit_dls.valid)), idxs=valid_idxs)
-    except BaseException: _close(filled); raise
-    return filled
-
-@patch
-def _reused(self:Learner, kept, dls=None, train_aug='test', train='norm+head', norm=None, train_from=None, reset_stats=True, cache_ram=4., **kwargs) -> dict:
-    "`fit_dls` and `filled` for the fine-tune at `kept.size` on every training and validation image, from the finder's caches of the sample and the choosing half: the trunk runs on the other images only; {} where it kept none"
-    if kept is None or kept.filled is None: return {}
-    s,((tc,vc),top) = kept.size,kept.filled
-    fd = _fit_dls(self, s, _dls_at_size(dls, s, train_aug), train_aug)
-    had,dls2 = [(tc, kept.idxs), (vc, kept.valid_idxs)],fd.loaders[:2]
-    rests = {k: r for k,(dl,(_,i)) in enumerate(zip(dls2, had)) if (r := sorted(set(range(len(dl.dataset))) - set(i)))}   # the other training images, the report half
-    new = {}
-    if rests:
-        ctx = _amp(self)
-        with _rng_kept():                                         # as in `fixres`, the fine-tune draws next what `fit_dls` left
-            names = _trained_names(self, fd, FixResCallback(train=train, norm=norm, train_from=train_from, reset_stats=reset_stats))
-            caches,_ = _fill_cache(self.model, [_subset(dls2[k], r) for k,r in rests.items()], names, self.dls.n_inp, cache_ram, ctx, verbose=False)
-        new = dict(zip(rests, caches))
-    try: full = [_TrunkCache.joined(len(dl.dataset), [had[k], (new[k], rests[k])]) if k in new else had[k][0] for k,dl in enumerate(dls2)]
-    finally:
-        for c in new.values(): c.close()
-    for k in new: had[k][0].close()
-    kept.filled = (full, top)                                     # freed with `kept`
-    return dict(fit_dls=fd, filled=kept.filled)
-
-def _sign(metric): return 1 if _higher_is_better(metric) else -1
-
-def _top(fitted, sign, sizes=None):
-    "The size of `sizes` (all of `fitted` if None) with the best fine-tuned score; the smallest on ties"
-    return max(ifnone(sizes, list(fitted)), key=lambda s: (sign*fitted[s], -s))
-
-def _guarded(fitted, gains, cur, guard, sign):
-    "The rule of step 3: the best fine-tuned size whose gain exceeds `guard` standard errors and True (fine-tune there), else `cur` and False (keep the learner)"
-    passes = lambda g, se: g > guard*se if se > 0 else g > 0   # no error (the same outputs): a gain is a gain
-    ok = [s for s in fitted if passes(*gains[s])]
-    return (_top(fitted, sign, ok) if ok else cur), bool(ok)
-
-def _find_choice(learn, metric, cur, fitted, outs, base, guard=1., seed=0):
-    "Step 3: each fine-tuned size's paired gain over the learner as it was, with its standard error; the guarded suggestion (`_guarded`) and the best fine-tuned size"
-    sign,gains = _sign(metric),{s: _paired_gain(learn, metric, base, outs[s], seed=seed) for s in fitted}   # `outs`: on the same items as `base`
-    return *_guarded(fitted, gains, cur, guard, sign), _top(fitted, sign), gains
-
-def _find_table(cur, theory, tried, ruled, speed, plain, fitted, gains):
-    "Step 4: one row a size: why it is there, its scores with no training and fine-tuned, the gain and its standard error, its throughput"
-    every,na = tried,np.nan
-    note = lambda s: 'trained at' if s==cur else '; '.join(n for n in ('theory' if s==theory else '', ruled.get(s, '')) if n)
-    return pd.DataFrame({'size': every, 'note': [note(s) for s in every], 'no training': [plain.get(s, na) for s in every],
-                         'fine-tuned': [fitted.get(s, na) for s in every], 'gain': [gains.get(s, (na,na))[0] for s in every],
-                         'se': [gains.get(s, (na,na))[1] for s in every], 'img/s': [speed[s] for s in every]})
-
-# %% ../nbs/03_learner.ipynb #50da568a
-def _as_text(df:pd.DataFrame) -> str:
-    "A table of scores as the finder, 'auto' and the command print it: four decimals, '-' where nothing was measured"
-    return df.to_string(index=False, float_format=lambda v: f'{v:.4f}', na_rep='-')
-
-@dataclass
-class SuggestedSize:
-    "What `fixres_find` measured: the size it suggests, the best fine-tuned size, and every size's scores on the choosing half"
-    size:int # The suggestion: the best fine-tuned size (the learner's own among them) that beat the learner as it was by more than `guard` standard errors, else the learner's size
-    tune:bool # Whether to fine-tune at `size` (`fixres(size)`); False: keep the learner as it was
-    best:int # The best fine-tuned size, guarded or not
-    trained_at:int # The size the learner worked at
-    theory:int # The size where objects look as large as in training (`recommend_test_size`)
-    metric:str # What the scores are: the first metric, else the loss
-    table:pd.DataFrame # One row a size: note, no training, fine-tuned, gain, se, img/s
-    report:pd.DataFrame|None=None # `fixres('auto')`: the learner as it was and the fine-tune, scored on the half no choice saw
-    cost:float=0. # Seconds the search took
-    n_train:int=0 # Training images each fine-tune saw
-    epochs:int=1 # Epochs of each fine-tune: on a sample, as many steps as `fixres(size, epochs)` takes on every training image (at most 4x `epochs`)
-    guard:float=1. # The guard the suggestion was made with
-    def __repr__(self):
-        say = (f"keep the learner as it was at {self.size} (no fine-tune beat it by more than the guard)" if not self.tune else
-               f"fixres at {self.size}" + (" (the learner's own size: the refit alone)" if self.size == self.trained_at else ''))
-        return f"SuggestedSize: {say}; best fine-tuned {self.best}, {self.cost:.0f} s\n" + _as_text(self.table)
-
-@patch
-def suggest(self:SuggestedSize, guard:float) -> tuple[int,bool]:
-    "The size, and whether to fine-tune there, that the same measurements suggest with another `guard`: no size is fine-tuned again"
-    _check_find_args(guard=guard)
-    t = self.table[self.table['fine-tuned'].notna()].set_index('size')
-    return _guarded(t['fine-tuned'].to_dict(), dict(zip(t.index, zip(t['gain'], t['se']))), self.trained_at, guard, _sign(self.metric))
-
-@patch
-def plot(self:SuggestedSize, ax:plt.Axes|None=None):
-    "Scores against size (no training, fine-tuned) and fine-tuned scores against throughput, the suggestion marked in red"
-    t = self.table
-    if ax is None: _,ax = plt.subplots(1, 2, figsize=(11, 4))
-    a,b = ax
-    a.plot(t['size'], t['no training'], 'o--', color='C0', label='no training')
-    a.plot(t['size'], t['fine-tuned'], 'o-', color='C1', label='fine-tuned')
-    a.axvline(self.trained_at, color='gray', ls=':', label=f'trained at {self.trained_at}')
-    a.axvline(self.theory, color='orange', ls='--', label=f'theory: {self.theory}')
-    row = t.set_index('size').loc[self.size]
-    y = row['fine-tuned'] if self.tune else row['no training']
-    a.plot(self.size, y, 'ro', ms=9, label=f'suggestion: {self.size}')
-    a.set_xlabel('test size (px)'); a.set_ylabel(f'{self.metric} (choosing half)'); a.legend()
-    b.plot(t['img/s'], t['fine-tuned'], 'o', color='C1', label='fine-tuned')
-    base = t[t['size']==self.trained_at].iloc[0]
-    b.plot(base['img/s'], base['no training'], 's', color='gray', label='as it was')
-    for _,r in t.iterrows():
-        v = r['fine-tuned']
-        if not np.isnan(v): b.annotate(f"{int(r['size'])}", (r['img/s'], v), textcoords='offset points', xytext=(4, 4), fontsize=8)
-    b.plot(row['img/s'], y, 'ro', ms=9, label=f'suggestion: {self.size}')
-    b.set_xlabel('images per second (model alone, this device)'); b.set_ylabel(self.metric); b.legend()
-    return ax
-
-# %% ../nbs/03_learner.ipynb #afe0dd90
-@patch
-def fixres_find(self:Learner,
-                epochs:int=1, # Epochs of each fine-tune, as `fixres(size, epochs)` would run
-                sizes:list|None=None, # Sizes to try; if None, three from the theory's size to twice the learner's, the pretrained weights' size among them where it falls there
-                guard:float=1., # Suggest a size only if its gain over the learner as it was exceeds this many standard errors (0: any gain; -inf: the best)
-                max_size:int|None=None, # Try no size above this
-                min_speed:float|None=None, # Try no size where the model predicts fewer images per second on this device (`throughput`)
-                n_train:int|None=512, # Fine-tune on a random sample of this many training images where there are more, for as many steps as on all of them (at most 4 passes an epoch); None: on all
-                seed:int=0, # Seed of the split of the validation set (a half to choose on, a half to report on) and of the sample
-                plot:bool=True, # Plot the scores against size and throughput, the suggestion marked
-                measures:SizeMeasures|None=None, # Validation outputs and throughputs already measured (a sweep's): read, not measured again, and filled
-                **kwargs # `fixres` options for each fine-tune: `lr`, `train`, `train_aug`, `norm`, `dls`, `cache`, `cbs`...
-               ) -> SuggestedSize:
-    "Fine-tune at each candidate size and score it on half the validation set; suggest the best if it beats the learner as it was, which is left as it was"
-    _check_find_args(sizes, guard, max_size, min_speed, n_train, seed)
-    _check_args(8, epochs, **{k:kwargs[k] for k in ('lr', 'train', 'train_aug', 'dls', 'cache', 'cache_ram') if k in kwargs})
-    with _ready(self, kwargs.get('dls'), measures):
-        r,_ = self._find(epochs=epochs, sizes=sizes, guard=guard, max_size=max_size, min_speed=min_speed, n_train=n_train, seed=seed, measures=measures, show=False, **kwargs)
-    if plot and not rank_distrib(): r.plot()
-    return r
-
-@patch
-def _find(self:Learner, epochs, sizes, guard, max_size, min_speed, n_train, seed, measures=None, keep=False, **fit):
-    "`fixres_find` with its arguments checked: the four steps, then every random stream put back; also, if `keep`, what 'auto' may reuse of the best fine-tune (a `_Kept`, for the caller to free)"
-    t0,rng = time.time(),get_random_states()
-    src = ifnone(fit.get('dls'), self.dls)
-    if len(src.valid_ds) < 4: raise ValueError("`size`: choosing a size needs at least 4 validation images (half to choose on, half to report on): pass a size")
-    m = ifnone(measures, SizeMeasures(self, src.valid))
-    kept = None
-    try:
-        cur,theory,tried,ruled,speed = _find_candidates(self, m, sizes=sizes, dls=fit.get('dls'), max_size=max_size, min_speed=min_speed)
-        metric = self.metrics[0].name if len(self.metrics) else 'valid_loss'
-        sel,_ = _half_idxs(m.n, seed)
-        n = len(src.train_ds)
-        idxs = sorted(np.random.default_rng(seed).permutation(n)[:n_train].tolist()) if n_train is not None and n > n_train else None
-        ep = epochs if idxs is None else max(epochs, min(round(epochs*n/len(idxs)), _max_passes*epochs))   # on a sample, as many steps as `fixres(s, epochs)` takes on every image, up to a few passes
-        plain,fitted,outs,kept = self._find_scores(m, metric, sizes=[s for s in tried if s not in ruled], sel=sel, rng=rng, train_idxs=idxs, keep=keep, epochs=ep, **fit)
-        size,tune,best,gains = _find_choice(self, metric, cur, fitted=fitted, outs=outs, base=m.outputs(cur, sel), guard=guard, seed=seed)
-        table = _find_table(cur, theory, tried=tried, ruled=ruled, speed=speed, plain=plain, fitted=fitted, gains=gains)
-    except BaseException: _free(kept); raise
-    finally: set_random_states(**rng)
-    if kept is not None and (not tune or kept.size != size): _free(kept); kept = None   # the best was not suggested (the guard)
-    r = SuggestedSize(size, tune, best, cur, theory, metric, table, cost=time.time()-t0, n_train=len(idxs) if idxs is not None else n, epochs=ep, guard=guard)
-    return r, kept
-
-# %% ../nbs/03_learner.ipynb #79816570
-@patch
-def _fixres_auto(self:Learner, find, measures=None, show=True, **fit):
-    "`fixres_find`, then `fixres` at its suggestion (or the learner left as it was), reported on the half of the validation set no choice saw"
-    m = ifnone(measures, SizeMeasures(self, ifnone(fit.get('dls'), self.dls).valid))
-    find = {**{k:v.default for k,v in inspect.signature(Learner.fixres_find).parameters.items() if k in _find_args}, **find}   # `fixres_find`'s defaults
-    r,kept = self._find(measures=m, keep=True, show=show, **find, **fit)
-    t0,(sel,rep),cur = time.time(),_half_idxs(m.n, find['seed']),r.trained_at
-    try:
-        base = m.outputs(cur, rep)                      # the learner as it was, before anything changes
-        if r.tune:
-            if kept is not None and kept.snap is not None: kept.snap.restore()   # the finder's own fine-tune on every training image
-            else: self._fixres_at(r.size, measures=m, show=show, **self._reused(kept, **fit), **{**fit, 'dls': _dls_at_size(fit.get('dls'), r.size, fit.get('train_aug', 'test'))})
-    finally: _free(kept)
-    fs,t = (r.size if r.tune else r.best),r.table.set_index('size')
-    after = m.outputs(fs, rep) if r.tune else None   # the finder predicted the choosing half only: the fine-tune it did not keep is not scored here
-    r.report = pd.DataFrame([{'option': o, 'size': s, f'{r.metric} (select)': v, 'gain': g, 'se': se, f'{r.metric} (report)': _metric(self, r.metric, *out) if out is not None else np.nan,
-                              'img/s': t.loc[s, 'img/s'], 'kept': '<-' if k else ''}
-                             for o,s,v,g,se,out,k in (('as it was', cur, t.loc[cur, 'no training'], 0., 0., base, not r.tune),
-                                                      ('fixres', fs, t.loc[fs, 'fine-tuned'], t.loc[fs, 'gain'], t.loc[fs, 'se'], after, r.tune))])
-    if show and not rank_distrib():
-        g,n = find['guard'],len(ifnone(fit.get('dls'), self.dls).train_ds)
-        sample = f" on {r.n_train} of the {n} training images, {r.epochs} epoch{'s' if r.epochs > 1 else ''} each" if r.n_train < n else ''
-        print(f"fixres_find: {r.metric} on half the validation set ({len(sel)} images) at each size, with no training and fine-tuned{sample}:")
-        print(_as_text(r.table))
-        bar = 'its standard error' if g == 1 else f'{g:g} standard errors'
-        why = f'fixres at {r.size} (the best fine-tuned size whose gain exceeds {bar})' if r.tune else f'the learner as it was (no fine-tuned size gained more than {bar})'
-        print(f"suggestion: {why}. On the other half ({len(rep)} images), which no choice saw:")
-        print(_as_text(r.report))
-        print(f"cost: {r.cost:.1f} s to try {int(r.table['fine-tuned'].notna().sum())} sizes" + (f", {time.time()-t0:.1f} s to fine-tune at {r.size} on every training image" if r.tune and kept is None else ''))
-    return r

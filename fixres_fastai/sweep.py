@@ -11,7 +11,10 @@ from .data import *
 from .data import _check_size
 from .callback import *
 from .callback import _global_pool, _evaluating, _probe, _on, _trace_forward
-from .learner import learner_size, _unchanged, _higher_is_better, _metric, _at, _check_measures, SizeMeasures
+from .rollback import *
+from .measures import *
+from .measures import _at
+from .learner import learner_size
 from .resolution import recommend_test_size
 
 # %% auto #0
@@ -46,12 +49,12 @@ def _eval_dl(learn, size, ds_idx=1, dl:DataLoader|None=None):
 def best_of_sweep(df:pd.DataFrame, metric:str|None=None) -> tuple[str, pd.Series]:
     "The column a `res_sweep` table is judged by (`metric`, else the first metric, else the loss) and its best row"
     metric = metric or next((c for c in df.columns[2:] if c != 'img/s'), 'valid_loss')   # `img/s` is a speed, not a score
-    return metric, df.loc[df[metric].idxmax() if _higher_is_better(metric) else df[metric].idxmin()]
+    return metric, df.loc[df[metric].idxmin() if lower_is_better(metric) else df[metric].idxmax()]
 
 def _speed_front(df:pd.DataFrame, metric:str|None=None) -> list[int]:
     "Sizes of a `res_sweep` table that no other size beats both in `metric` and in throughput (`img/s`), fastest first"
     metric,_ = best_of_sweep(df, metric)
-    sign = 1 if _higher_is_better(metric) else -1
+    sign = -1 if lower_is_better(metric) else 1
     front,best = [],-np.inf
     for _,r in df.sort_values('img/s', ascending=False).iterrows():
         if sign*r[metric] > best: front.append(int(r['size'])); best = sign*r[metric]
@@ -97,13 +100,14 @@ def res_sweep(self:Learner,
         sizes = _default_sizes(cur)
     sizes = _check_sizes(sizes)
     src = _source_dl(self, ds_idx, dl, labels=True)
-    _check_measures(measures, self, src, "the DataLoader swept (`SizeMeasures(learn)` for the validation set)")
+    if measures is not None: measures.check(self, src, "the DataLoader swept (`SizeMeasures(learn)` for the validation set)")
     ms = ifnone(measures, SizeMeasures(self, src))
     names = ['valid_loss'] + [m.name for m in self.metrics]
+    scores = [Score(self, n) for n in names]
     rows = []
     for s in (progress_bar(sizes, leave=False) if show_progress and not rank_distrib() else sizes):
         out = ms.outputs(s)   # predicted once: the loss and every metric from the same outputs
-        rows.append([s] + [_metric(self, n, *out) for n in names] + ([ms.speed(s)] if speed else []))
+        rows.append([s] + [f(*out) for f in scores] + ([ms.speed(s)] if speed else []))
     df = pd.DataFrame(rows, columns=['size'] + names + (['img/s'] if speed else []))
     if plot and not rank_distrib():   # in a distributed run only the first process plots
         try: theory = recommend_test_size(self.dls)
@@ -126,7 +130,7 @@ def multires_preds(self:Learner,
     if len(w) != len(sizes) or (w < 0).any() or w.sum() <= 0:
         raise ValueError(f"`weights` must be {len(sizes)} non-negative numbers with a positive sum, got {weights!r}")
     w = w/w.sum()
-    with _unchanged(self):
+    with rollback(self, always=True, weights=False, rng=False):
         outs = [self.get_preds(dl=_eval_dl(self, s, ds_idx, dl)) for s in sizes]
     preds = sum(wi*p for wi,(p,_) in zip(w, outs))
     targs = outs[0][1]

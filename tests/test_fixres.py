@@ -180,12 +180,12 @@ def _fitted(photos, metrics):
 @pytest.mark.parametrize('metrics', [[accuracy], [F1Score(average='macro')], []])
 def test_scores_from_outputs_match_validate(photos, metrics):
     "'auto' scores from the model's outputs: the same figure `validate` gives for a fastai metric (averaged or accumulated) and the loss"
-    from fixres_fastai.learner import _metric
+    from fixres_fastai.measures import Score
     learn = _fitted(photos, metrics)
     with learn.no_bar(), learn.no_logging(): v = learn.validate()
     out = learn._outputs(learn.dls.valid)
-    fc.test_close(_metric(learn, 'valid_loss', *out), v[0], eps=1e-5)
-    if metrics: fc.test_close(_metric(learn, learn.metrics[0].name, *out), v[1], eps=1e-5)
+    fc.test_close(Score(learn, 'valid_loss')(*out), v[0], eps=1e-5)
+    if metrics: fc.test_close(Score(learn)(*out), v[1], eps=1e-5)
 
 @pytest.mark.slow
 @pytest.mark.parametrize('metrics', [[F1Score(average='macro')], []])

@@ -5,7 +5,7 @@ from fastai.vision.all import *
 from fastcore import test as fc
 from torchvision.models import resnet18
 from fixres_fastai import *
-from fixres_fastai.demo import run_fixres
+from fixres_fastai.cli import run_fixres
 
 def _fitted(photos):
     set_seed(0)

@@ -29,7 +29,7 @@ def test_wheel_metadata_matches_sources(tmp_path):
     assert sorted(r for r in reqs if 'extra ==' not in r) == sorted(cfg['requirements'].split())
     demo = {r.split(';')[0].strip() for r in reqs if "extra == \"demo\"" in r}
     assert demo == set(cfg['demo_requirements'].split())
-    assert all(f'fixres_fastai/{m}.py' in names for m in ('data', 'callback', 'resolution', 'learner', 'sweep', 'demo', 'cli'))
+    assert all(f'fixres_fastai/{m}.py' in names for m in ('data', 'rollback', 'callback', 'cache', 'resolution', 'measures', 'learner', 'finder', 'sweep', 'demo', 'cli'))
     assert cfg['console_scripts'].replace('=', ' = ') in ep
 
 def test_runtime_dependencies_are_the_cards():
