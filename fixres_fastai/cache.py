@@ -44,9 +44,11 @@ def _ancestors(nodes, stop=()):
 def _cut_model(model:nn.Module, trained:list[str]) -> tuple[fx.GraphModule, fx.GraphModule]:
     "Cut `model`'s graph where the modules named `trained` start: the trunk (inputs -> every tensor the rest reads) and the top (those tensors -> output)"
     named = dict(model.named_modules())
-    opened = {m for n,m in named.items() if any(n=='' or t.startswith(n+'.') for t in trained)}   # the trained modules' ancestors
+    # the trained modules' ancestors
+    opened = {m for n,m in named.items() if any(n=='' or t.startswith(n+'.') for t in trained)}
     try: g = _Tracer(opened).trace(model)
-    except Exception as e: raise ValueError(f"torch.fx cannot trace {type(model).__name__} ({type(e).__name__}: {str(e).splitlines()[0]})") from None
+    except Exception as e: raise ValueError(f"torch.fx cannot trace {type(model).__name__} ({type(e).__name__}: "
+                                            f"{str(e).splitlines()[0]})") from None
     starts = [n for n in g.nodes if n.op=='call_module' and n.target in trained]
     if not starts: raise ValueError(f"the trained modules ({', '.join(trained[:3])}) are not calls in the traced graph")
     in_top = set(starts)
@@ -60,7 +62,8 @@ def _cut_model(model:nn.Module, trained:list[str]) -> tuple[fx.GraphModule, fx.G
     if not bound or any(n.op=='placeholder' for n in bound):
         raise ValueError("the trained part reads the model's input itself: there is nothing to cache")
     out = first(n for n in g.nodes if n.op=='output')
-    rest = _ancestors(in_top, stop=set(bound)) - set(bound)              # the top, and the constants it reads (recomputed: they do not depend on the images)
+    # the top, and the constants it reads (recomputed: they do not depend on the images)
+    rest = _ancestors(in_top, stop=set(bound)) - set(bound)
     trunk = fx.GraphModule(model, _copy(g, _ancestors(bound), inputs, tuple(bound)))
     top = fx.GraphModule(model, _copy(g, rest, bound, out.args[0]))
     return trunk, top
@@ -140,7 +143,8 @@ class _TrunkCache:
 class _CachedDL(DataLoader):
     "Batches of a `_TrunkCache`, drawn in the same order the DataLoader `dl` would draw its items"
     def __init__(self, cache:_TrunkCache, dl:DataLoader):
-        super().__init__(range(cache.n), bs=dl.bs, shuffle=dl.shuffle, drop_last=dl.drop_last, device=dl.device, num_workers=0)
+        super().__init__(range(cache.n), bs=dl.bs, shuffle=dl.shuffle, drop_last=dl.drop_last, device=dl.device,
+                         num_workers=0)
         self.cache,self.rng,self.n_inp = cache,dl.rng,len(cache.xs)   # `dl`'s random generator: the same shuffles
     def do_batch(self, b): return self.cache.batch(b)
 
@@ -161,7 +165,8 @@ class TrunkCaches:
     def __exit__(self, *exc): self.close()
 
 # %% ../nbs/01a_cache.ipynb #145e9e2c
-_fixed_at_valid = (Resize, RandomResizedCrop, RandomResizedCropGPU, RandomCrop, AffineCoordTfm)   # fastai's crops and affine transforms (aug_transforms' Flip, Zoom...) are deterministic at validation
+# fastai's crops and affine transforms (aug_transforms' Flip, Zoom...) are deterministic at validation
+_fixed_at_valid = (Resize, RandomResizedCrop, RandomResizedCropGPU, RandomCrop, AffineCoordTfm)
 
 def _random_tfms(dl) -> list:
     "The transforms of `dl` that draw random numbers for each item or batch (none if it passes its items through the validation transforms)"
@@ -179,7 +184,8 @@ def _why_not(learn, cb, dls=None, cbs=()) -> str|None:
     if cb is None or cb.train == 'stats': return "no FixResCallback trains in this fit"
     if _world_size() > 1 or _raw(learn.model) is not learn.model \
        or any(type(c).__name__ == 'DistributedTrainer' for c in cbs): return "this is a distributed run"
-    if mix := [type(c).__name__ for c in cbs if isinstance(c, MixHandler)]: return f"{', '.join(mix)} mixes the images anew each batch"
+    if mix := [type(c).__name__ for c in cbs if isinstance(c,
+                                                           MixHandler)]: return f"{', '.join(mix)} mixes the images anew each batch"
     if r := _random_tfms(ifnone(dls, learn.dls).train): return f"the training images change each epoch ({', '.join(type(t).__name__ for t in r)}): fine-tune with train_aug='test'"
     return None
 
@@ -218,12 +224,14 @@ class TrunkCacheCallback(Callback):
 
 # %% ../nbs/01a_cache.ipynb #0bd9bb14
 _cpu_layout = torch.channels_last   # the memory format the trunk runs in on the CPU; None: the model's own
-_cpu_chunk = 8   # the images the trunk runs on at a time on the CPU (their activations stay in the cores' caches); None: a whole batch
+# the images the trunk runs on at a time on the CPU (their activations stay in the cores' caches); None: a whole batch
+_cpu_chunk = 8
 
 @contextmanager
 def _fast_layout(model):
     "On the CPU, the model's 4-d weights in `_cpu_layout` inside (the same values: oneDNN's convolutions run faster on them); yield the layout for the images (None elsewhere); each tensor's own storage put back on exit"
-    ts = [t for t in itertools.chain(model.parameters(), model.buffers()) if t.ndim == 4 and t.device.type == 'cpu'] if _cpu_layout is not None else []
+    ts = [t for t in itertools.chain(model.parameters(),
+                                     model.buffers()) if t.ndim == 4 and t.device.type == 'cpu'] if _cpu_layout is not None else []
     old = [t.data for t in ts]
     try:
         for t in ts: t.data = t.data.contiguous(memory_format=_cpu_layout)
@@ -231,11 +239,13 @@ def _fast_layout(model):
     finally:
         for t,d in zip(ts, old): t.data = d
 
-def _fill_cache(model:nn.Module, loaders:list, trained:list[str], n_inp:int=1, ram:float=4., ctx=None, verbose:bool=True, idxs:list|None=None) -> TrunkCaches:
+def _fill_cache(model:nn.Module, loaders:list, trained:list[str], n_inp:int=1, ram:float=4., ctx=None,
+                verbose:bool=True, idxs:list|None=None) -> TrunkCaches:
     "Cut `model` where the modules named `trained` start, run its trunk once over each DataLoader of `loaders` (on the items at `idxs`, if given), and return the caches with the top"
     with rollback(always=True):   # filling draws none of the fit's random numbers
         trunk,top = _cut_model(model, trained)
-        xb = _on(model, _probe(first(dl for dl in loaders if len(dl.dataset)).new(shuffle=False), n_inp))   # a copy: drawing a batch moves a DataLoader's shuffle
+        # a copy: drawing a batch moves a DataLoader's shuffle
+        xb = _on(model, _probe(first(dl for dl in loaders if len(dl.dataset)).new(shuffle=False), n_inp))
         feats = _check_cut(model, trunk, top, xb)
         if ctx is not None:
             with _evaluating(model), ctx: feats = trunk(*xb)   # the dtypes the fit sees
@@ -251,7 +261,8 @@ def _fill_cache(model:nn.Module, loaders:list, trained:list[str], n_inp:int=1, r
             with _evaluating(model), _fast_layout(model) as layout:
                 chunk = _cpu_chunk if next(model.parameters()).device.type == 'cpu' else None
                 for dl,n in zip(loaders, ns):
-                    res.caches.append(_TrunkCache(n, feats, on_disk).fill(trunk, dl.new(shuffle=False, drop_last=False), n_inp, ctx, layout, chunk))
+                    res.caches.append(_TrunkCache(n, feats, on_disk).fill(trunk, dl.new(shuffle=False,
+                                                                                        drop_last=False), n_inp, ctx, layout, chunk))
         except BaseException: res.close(); raise
         return res
 
@@ -260,9 +271,11 @@ def start(self:TrunkCacheCallback, fcb):
     "Cut the model after its frozen part, run that part once over the training and validation images, and swap in the top and the cached batches"
     model,dls = fcb.root,self.dls
     loaders = dls.loaders[:2]
-    self.caches = self.filled or _fill_cache(model, loaders, fcb.train_names, dls.n_inp, self.ram, _amp(self.learn, model), self.verbose)
+    self.caches = self.filled or _fill_cache(model, loaders, fcb.train_names, dls.n_inp, self.ram, _amp(self.learn,
+                                                                                                        model), self.verbose)
     cached = DataLoaders(*[_CachedDL(c, dl) for c,dl in zip(self.caches.caches, loaders)], path=dls.path)
-    self.saved = self.learn,self.learn.model,self.learn.dls   # fastai detaches `self.learn` when a failed fit's callbacks are removed
+    # fastai detaches `self.learn` when a failed fit's callbacks are removed
+    self.saved = self.learn,self.learn.model,self.learn.dls
     self.learn.model,self.learn.dls = self.caches.top,cached
 
 @patch
@@ -279,6 +292,7 @@ def _top_preds(learn:Learner, caches:TrunkCaches, i:int, dl):
     "A `get_preds` for `learn` that runs the top of `caches` on its `i`th cache (the trunk's outputs for the items of `dl`), the learner put back after each call"
     def get_preds(**kwargs):
         with rollback(learn, always=True, weights=False, rng=False):
-            learn.model,learn.dls = caches.top,DataLoaders(_CachedDL(caches.caches[i], dl), _CachedDL(caches.caches[i], dl))
+            learn.model,learn.dls = caches.top,DataLoaders(_CachedDL(caches.caches[i], dl), _CachedDL(caches.caches[i],
+                                                                                                      dl))
             return learn.get_preds(dl=learn.dls.valid, **kwargs)
     return get_preds

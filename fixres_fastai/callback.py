@@ -93,7 +93,8 @@ def find_last_norm(model:nn.Module, *xb, calls:list|None=None) -> Call:
 def _module(model, m, arg):
     if m is None or isinstance(m, nn.Module): return m
     named = dict(model.named_modules())
-    if m not in named: raise ValueError(f"`{arg}` must be a module of the model or one of its names in `model.named_modules()`, got {m!r}")
+    if m not in named: raise ValueError(f"`{arg}` must be a module of the model or one of its names in "
+                                        f"`model.named_modules()`, got {m!r}")
     return named[m]
 
 def _fixres_parts(model:nn.Module, *xb, norm=None, train_from=None) -> tuple[Call, list[Call]]:
@@ -102,10 +103,13 @@ def _fixres_parts(model:nn.Module, *xb, norm=None, train_from=None) -> tuple[Cal
     by_module = {c.module:c for c in calls}
     norm,train_from = _module(model, norm, 'norm'),_module(model, train_from, 'train_from')
     for arg,m in (('norm',norm), ('train_from',train_from)):
-        if m is not None and m not in by_module: raise ValueError(f"`{arg}` ({type(m).__name__}) does not run in the model's forward pass")
+        if m is not None and m not in by_module: raise ValueError(f"`{arg}` ({type(m).__name__}) does not run in the "
+                                                                  "model's forward pass")
     nc = by_module[norm] if norm is not None else find_last_norm(model, calls=calls)
-    if not nc.is_norm: raise ValueError(f"`norm` must be a normalization layer ({', '.join(t.__name__ for t in _norm_types)}), got {type(nc.module).__name__}")
-    if train_from is None:   # the head: what runs after the global pooling (layers between the norm and the pool stay frozen)
+    if not nc.is_norm: raise ValueError("`norm` must be a normalization layer "
+                                        f"({', '.join(t.__name__ for t in _norm_types)}), got {type(nc.module).__name__}")
+    # the head: what runs after the global pooling (layers between the norm and the pool stay frozen)
+    if train_from is None:
         pool = _global_pool(calls)
         after = pool.end if pool is not None and pool.start > nc.end else nc.end
         return nc, [c for c in calls if c.start > after]
@@ -126,19 +130,22 @@ class FixResCallback(Callback):
         reset_stats:bool=True, # Re-estimate the norm layer's running statistics from scratch, as an exact average
     ):
         if train not in _train_modes: raise ValueError(f"`train` must be one of {_train_modes}, got {train!r}")
-        if train_from is not None and train!='norm+head': raise ValueError(f"`train_from` goes with train='norm+head', got train={train!r}")
+        if train_from is not None and train!='norm+head': raise ValueError("`train_from` goes with "
+                                                                           f"train='norm+head', got train={train!r}")
         store_attr()
         self.saved,self.modes,self.root,self.norm_module = None,None,None,None
 
     def before_fit(self):
         self.root = _raw(self.model)   # fastai's SyncBatchNorm conversion replaces its children, not it
         self.modes = [(n, m.training) for n,m in _named(self.root).items()]   # before TrainEvalCallback changes them
-        self.freeze()   # before `DistributedTrainer` (order 11) wraps the model and the data, so DDP only syncs the trained parameters
+        # before `DistributedTrainer` (order 11) wraps the model and the data, so DDP only syncs the trained parameters
+        self.freeze()
         self.check_distrib()
         self.check_precision()
 
     def before_train(self):
-        if self.train=='stats': raise ValueError("train='stats' learns nothing by gradient: use `learn.fixres(size, train='stats')`")
+        if self.train=='stats': raise ValueError("train='stats' learns nothing by gradient: use `learn.fixres(size, "
+                                                 "train='stats')`")
         self.set_modes()
     def before_validate(self):
         if self.train=='stats': self.set_modes()
@@ -156,7 +163,8 @@ def parts(self:FixResCallback, model:nn.Module, *xb) -> tuple[Call, list[Call]]:
     "The norm layer's call and the head's calls this callback trains in `model`, found by running it on `xb`; refuses a norm layer `train` cannot use"
     nc,head = _fixres_parts(model, *xb, norm=self.norm, train_from=self.train_from)
     if self.train in ('head+stats', 'stats') and not _tracks_stats(nc.module):
-        raise ValueError(f"train={self.train!r} re-estimates running statistics, and {nc.name} ({type(nc.module).__name__}) keeps none")
+        raise ValueError(f"train={self.train!r} re-estimates running statistics, and {nc.name} "
+                         f"({type(nc.module).__name__}) keeps none")
     return nc,head
 
 @patch
@@ -209,7 +217,8 @@ def restore(self:FixResCallback):
     self.saved = self.norm_module = None
 
 # %% ../nbs/01_callback.ipynb #493c9512
-def _raw(model): return model.module if isinstance(model, (nn.DataParallel, nn.parallel.DistributedDataParallel)) else model
+def _raw(model): return model.module if isinstance(model, (nn.DataParallel,
+                                                           nn.parallel.DistributedDataParallel)) else model
 def _named(model): return dict(_raw(model).named_modules(remove_duplicate=False))
 
 def _world_size() -> int:
@@ -222,7 +231,8 @@ def check_distrib(self:FixResCallback):
     "Refuse, before anything changes, a distributed run that would train a `SyncBatchNorm` on the CPU"
     if _world_size() < 2 or self.train=='head': return
     nm = self.norm_call.module
-    sync = isinstance(nm, nn.SyncBatchNorm) or any(getattr(cb, 'sync_bn', False) for cb in self.learn.cbs if type(cb).__name__=='DistributedTrainer')
+    sync = isinstance(nm, nn.SyncBatchNorm) or any(getattr(cb, 'sync_bn',
+                                                           False) for cb in self.learn.cbs if type(cb).__name__=='DistributedTrainer')
     if sync and next(self.root.parameters()).device.type == 'cpu':
         self.restore()
         raise ValueError(f"`SyncBatchNorm` trains only on a GPU, and FixRes trains {self.norm_call.name}: on the CPU use "
@@ -244,4 +254,5 @@ def check_precision(self:FixResCallback):
     mp = getattr(self.learn, 'mixed_precision', None)
     if mp is None or next(self.root.parameters()).device.type != 'cpu' or rank_distrib(): return
     how = 'to_bf16' if mp.amp_mode == AMPMode.BF16 else 'to_fp16'
-    warn(f"`{how}()` does nothing on the CPU: fastai's `MixedPrecision` autocasts on CUDA only, so this fit runs in float32")
+    warn(f"`{how}()` does nothing on the CPU: fastai's `MixedPrecision` autocasts on CUDA only, so this fit runs in "
+         "float32")

@@ -37,11 +37,14 @@ def run_fixres(learn:Learner,
     train_size = learner_size(learn)
     if test_size != 'auto': test_size = _check_size(test_size, 'test_size')
     m = SizeMeasures(learn)   # each size's validation outputs and throughput, measured once and read by every step
-    if test_size == 'auto':   # the finder's table is the sweep: its scores with no training come from the caches its fine-tunes fill
+    # the finder's table is the sweep: its scores with no training come from the caches its fine-tunes fill
+    if test_size == 'auto':
         score = Score(learn)
-        rows = [(train_size, train_size, 'no', score(*m.outputs(train_size)), m.speed(train_size))]   # the finder and the report read these outputs
+        # the finder and the report read these outputs
+        rows = [(train_size, train_size, 'no', score(*m.outputs(train_size)), m.speed(train_size))]
         with stage("fixres('auto'): fine-tune at every size, keep the best"):
-            found = learn.fixres('auto', epochs, show=False, measures=m, **({'sizes': sizes} if sizes is not None else {}), **kwargs)
+            found = learn.fixres('auto', epochs, show=False, measures=m,
+                                 **({'sizes': sizes} if sizes is not None else {}), **kwargs)
         table,kept = found.table,found.tune
         if out is not None and not rank_distrib(): found.plot()
     else:
@@ -51,15 +54,18 @@ def run_fixres(learn:Learner,
         metric,best = best_of_sweep(table)
         score = Score(learn, metric)
         at = lambda s, col=metric: table.loc[table['size']==s, col].iloc[0]
-        rows = [(train_size, s, f'no{" (best of sweep)" if s != train_size else ""}', float(at(s)), int(at(s, 'img/s'))) for s in dict.fromkeys([train_size, int(best['size'])])]
-        with stage(f'fixres at {test_size} px'): found = learn.fixres(test_size, epochs, show=False, measures=m, **kwargs)
+        rows = [(train_size, s, f'no{" (best of sweep)" if s != train_size else ""}', float(at(s)), int(at(s,
+                                                                                                           'img/s'))) for s in dict.fromkeys([train_size, int(best['size'])])]
+        with stage(f'fixres at {test_size} px'): found = learn.fixres(test_size, epochs, show=False, measures=m,
+                                                                      **kwargs)
         kept = True
     if out is not None and not rank_distrib():   # in a distributed run only the first process writes
         out = Path(out); out.mkdir(parents=True, exist_ok=True)
         plt.gcf().savefig(out/'sweep.png', dpi=100, bbox_inches='tight'); plt.close(plt.gcf())
         table.to_csv(out/'sweep.csv', index=False)
     size = learner_size(learn)
-    rows.append((train_size, size, 'yes (fixres)' if kept else 'no (auto kept the learner as it was)', score(*m.outputs(size)), m.speed(size)))
+    rows.append((train_size, size, 'yes (fixres)' if kept else 'no (auto kept the learner as it was)',
+                 score(*m.outputs(size)), m.speed(size)))
     res = pd.DataFrame(rows, columns=['train size', 'test size', 'fine-tuned', score.name, 'img/s'])
     if found is not None: res.attrs['found'] = found
     return res
@@ -85,9 +91,12 @@ class Log:
 def _report(res, out, t0, learn, log):
     res.to_csv(out/'results.csv', index=False)
     if (found := res.attrs.get('found')) is not None:   # 'auto' ran
-        log(f"\nfixres_find scored each size on half the validation set, with no training and fine-tuned:\n{_as_text(found.table)}")
-        log(f"and kept the best fine-tuned size if it beat the learner as it was there by more than its standard error; the other half, which no choice saw:\n{_as_text(found.report)}")
-    log(f"\nsaved in {out.resolve()}: results.csv, sweep.png (accuracy against test size), sweep.csv, export.pkl ({time.time()-t0:.0f} s in all)\n")
+        log("\nfixres_find scored each size on half the validation set, with no training and "
+            f"fine-tuned:\n{_as_text(found.table)}")
+        log("and kept the best fine-tuned size if it beat the learner as it was there by more than its standard "
+            f"error; the other half, which no choice saw:\n{_as_text(found.report)}")
+    log(f"\nsaved in {out.resolve()}: results.csv, sweep.png (accuracy against test size), sweep.csv, export.pkl "
+        f"({time.time()-t0:.0f} s in all)\n")
     print(_as_text(res), flush=True)
 
 def demo(quick:bool=False, # About two minutes on 2 CPU cores: 800 cells at 96 px
@@ -103,7 +112,8 @@ def demo(quick:bool=False, # About two minutes on 2 CPU cores: 800 cells at 96 p
     dls = elpv_dls(size, n=n, seed=seed, bs=32)
     log(f"ELPV solar cells: {len(dls.train_ds)} training, {len(dls.valid_ds)} validation images; device: {dls.device}")
     log.learn = learn = lite0_learner(dls, metrics=accuracy)
-    with log.stage(f"fine_tune({epochs}) of the pretrained EfficientNet-Lite0 at {size} px"): learn.fine_tune(epochs, 2e-3)
+    with log.stage(f"fine_tune({epochs}) of the pretrained EfficientNet-Lite0 at {size} px"): learn.fine_tune(epochs,
+                                                                                                              2e-3)
     res = run_fixres(learn, 'auto', 1, out=out, stage=log.stage)
     learn.export(out.resolve()/'export.pkl')
     _report(res, out, t0, learn, log)
@@ -135,26 +145,32 @@ def train(path:str, # Folder of images (train/ and valid/ of class folders, or c
     "Train at `size` on your images, sweep test sizes, fine-tune with FixRes at `test_size`, and export a learner that predicts there"
     t0,out,log = time.time(),Path(out),Log(quiet)
     if test_size != 'auto':
-        if not str(test_size).isdigit() or int(test_size) <= 0: raise ValueError(f"`test_size` must be a positive int or 'auto', got {test_size!r}")
+        if not str(test_size).isdigit() or int(test_size) <= 0: raise ValueError("`test_size` must be a positive int "
+                                                                                 f"or 'auto', got {test_size!r}")
         test_size = int(test_size)
     if deploy_size is not None:
         if size is not None or test_size != 'auto':
-            raise ValueError("`deploy_size` sets both the training size and the test size: leave out `size` and `test_size`")
+            raise ValueError("`deploy_size` sets both the training size and the test size: leave out `size` and "
+                             "`test_size`")
         test_size = _check_size(deploy_size, 'deploy_size')
     bounds = {k:v for k,v in dict(max_size=max_size, min_speed=min_speed).items() if v is not None}
     if not _is_count(fixres_epochs): raise ValueError(f"`fixres_epochs` must be an int >= 1, got {fixres_epochs!r}")
     if test_size == 'auto': SizeSearch(**bounds)   # refused before training
-    elif bounds: raise ValueError(f"{', '.join(f'--{k.replace(chr(95), chr(45))}' for k in bounds)} bound the search for a size: use them with --test-size auto")
+    elif bounds: raise ValueError(f"{', '.join(f'--{k.replace(chr(95), chr(45))}' for k in bounds)} bound the search "
+                                  "for a size: use them with --test-size auto")
     col = lambda c: int(c) if str(c).isdigit() else c
     set_seed(seed)
     stats = lite0_stats if arch=='lite0' else None
     if deploy_size is None: size = size or 128
-    dls = get_dls(deploy_size or size, path, valid_pct=valid_pct, seed=seed, fn_col=col(fn_col), label_col=col(label_col), valid_col=valid_col, bs=bs, stats=stats)
+    dls = get_dls(deploy_size or size, path, valid_pct=valid_pct, seed=seed, fn_col=col(fn_col),
+                  label_col=col(label_col), valid_col=valid_col, bs=bs, stats=stats)
     if deploy_size is not None:
         size = train_size_for(deploy_size, dls)
         dls = dls_at(dls, size)
-        log(f"deployment size {deploy_size}: training at {size} px, where objects look as large after FixRes (train_size_for)")
-    log(f"{path}: {len(dls.train_ds)} training, {len(dls.valid_ds)} validation images, {dls.c} classes; device: {dls.device}")
+        log(f"deployment size {deploy_size}: training at {size} px, where objects look as large after FixRes "
+            "(train_size_for)")
+    log(f"{path}: {len(dls.train_ds)} training, {len(dls.valid_ds)} validation images, {dls.c} classes; device: "
+        f"{dls.device}")
     if arch=='lite0': learn = lite0_learner(dls, pretrained=pretrained, metrics=accuracy)
     else: learn = vision_learner(dls, _arch(arch), pretrained=pretrained, metrics=accuracy)
     log.learn = learn
@@ -172,7 +188,8 @@ commands = {'demo': demo, 'train': train}
 def main(argv:list|None=None) -> int:
     "The `fixres-fastai` console command"
     argv = sys.argv[1:] if argv is None else list(argv)
-    usage = "usage: fixres-fastai {demo,train} [--help] ...\n\n" + '\n'.join(f'  {k:6} {f.__doc__}' for k,f in commands.items())
+    usage = "usage: fixres-fastai {demo,train} [--help] ...\n\n" + '\n'.join(f'  {k:6} {f.__doc__}' for k,
+                                                                             f in commands.items())
     if not argv or argv[0] in ('-h', '--help'):
         print(usage)
         return 0 if argv else 2
@@ -183,7 +200,8 @@ def main(argv:list|None=None) -> int:
     args = vars(anno_parser(f, prog=f'fixres-fastai {argv[0]}').parse_args(argv[1:]))
     for k in ('pdb', 'xtra'): args.pop(k, None)
     fmt = warnings.formatwarning
-    warnings.formatwarning = lambda msg, cat, *a, **k: f"fixres-fastai {argv[0]}: warning: {msg}\n"   # one line, no source
+    # one line, no source
+    warnings.formatwarning = lambda msg, cat, *a, **k: f"fixres-fastai {argv[0]}: warning: {msg}\n"
     try: f(**args)
     except (ValueError, FileNotFoundError, ImportError, OSError) as e:
         print(f"fixres-fastai {argv[0]}: {e}", file=sys.stderr)

@@ -43,7 +43,8 @@ class FixResCrop(RandomResizedCrop):
 
     def decode_side(self, test:bool) -> int:
         "The shorter side an image needs for this crop's smallest region to keep full resolution (test crops only, or training crops too)"
-        return math.ceil(self.size[0]*(self.resize_ratio if test else max(self.resize_ratio, 1/math.sqrt(self.min_scale))))
+        return math.ceil(self.size[0]*(self.resize_ratio if test else max(self.resize_ratio,
+                                                                          1/math.sqrt(self.min_scale))))
 
 # %% ../nbs/00_data.ipynb #4bb49458
 def _find_crop(dl) -> FixResCrop|None:
@@ -74,7 +75,8 @@ def example_folder(dest, # Folder to write (created)
                    scale:tuple|None=None, # (smallest, largest) side of the object, as fractions of `size`, pasted on another photo; None: the crop fills the image
                    seed:int=0) -> Path:
     "Write an ImageNet-style folder of random crops of `_example_photos`, one class per photo"
-    if scale is not None: _check(is_listy(scale) and len(scale) == 2 and 0 < scale[0] <= scale[1] <= 1, 'scale', 'None or (smallest, largest) with 0 < smallest <= largest <= 1', scale)
+    if scale is not None: _check(is_listy(scale) and len(scale) == 2 and 0 < scale[0] <= scale[1] <= 1, 'scale',
+                                 'None or (smallest, largest) with 0 < smallest <= largest <= 1', scale)
     dest,rng = Path(dest),random.Random(seed)
     photos = {fn: PILImage.create(fn) for fn in _example_photos()}
     for fn,src in photos.items():
@@ -87,7 +89,8 @@ def example_folder(dest, # Folder to write (created)
                     bg = rng.choice([o for f,o in photos.items() if f != fn])
                     im = _random_square(rng, bg, rng.randint(min(size, min(bg.size)), min(bg.size))).resize((size,size))
                     side = max(1, round(rng.uniform(*scale)*size))
-                    im.paste(_random_square(rng, src, rng.randint(7*m//10, m)).resize((side,side)), (rng.randint(0, size-side), rng.randint(0, size-side)))
+                    im.paste(_random_square(rng, src, rng.randint(7*m//10, m)).resize((side,side)), (rng.randint(0,
+                                                                                                                 size-side), rng.randint(0, size-side)))
                 im.save(dest/split/fn.stem/f'{i:03d}.jpg', quality=90)
     return dest
 
@@ -105,24 +108,29 @@ def _check_size(size, arg='size'):
 
 def _check_scale(min_scale, max_scale=1.):
     "Raise a `ValueError` naming `min_scale` unless 0 < `min_scale` <= `max_scale` <= 1"
-    _check(0 < min_scale <= max_scale <= 1, 'min_scale', f'in (0, max_scale={max_scale}] with max_scale <= 1', min_scale)
+    _check(0 < min_scale <= max_scale <= 1, 'min_scale', f'in (0, max_scale={max_scale}] with max_scale <= 1',
+           min_scale)
 
 def _items_folder(path, train, valid, valid_pct, seed):
     if valid_pct is None:
         missing = [n for n in (train, valid) if not (path/n).is_dir()]
-        _check(not missing, 'source', f"a folder with `{train}/` and `{valid}/` folders of class folders (or pass `valid_pct` to split at random)", str(path))
+        _check(not missing, 'source', f"a folder with `{train}/` and `{valid}/` folders of class folders (or pass "
+               "`valid_pct` to split at random)", str(path))
         return get_image_files(path, folders=[train, valid]), GrandparentSplitter(train, valid), parent_label
     return get_image_files(path), RandomSplitter(valid_pct, seed=seed), parent_label
 
 def _items_df(df, path, fn_col, label_col, valid_col, folder, suff, valid_pct, seed, label_delim=None):
     for arg,col in (('fn_col',fn_col), ('label_col',label_col)):
-        _check(col in df.columns or (isinstance(col, int) and col < len(df.columns)), arg, f'a column of the table {list(df.columns)}', col)
+        _check(col in df.columns or (isinstance(col, int) and col < len(df.columns)), arg,
+               f'a column of the table {list(df.columns)}', col)
     if valid_pct is None:
-        _check(valid_col in df.columns, 'valid_col', f'a column of the table {list(df.columns)} (or pass `valid_pct`)', valid_col)
+        _check(valid_col in df.columns, 'valid_col', f'a column of the table {list(df.columns)} (or pass `valid_pct`)',
+               valid_col)
         splitter = ColSplitter(valid_col)
     else: splitter = RandomSplitter(valid_pct, seed=seed)
     pref = Path(path)/folder if folder else Path(path)
-    return df, splitter, ColReader(label_col, label_delim=label_delim), ColReader(fn_col, pref=f'{pref}{os.path.sep}', suff=suff)
+    return df, splitter, ColReader(label_col, label_delim=label_delim), ColReader(fn_col, pref=f'{pref}{os.path.sep}',
+                                                                                  suff=suff)
 
 # %% ../nbs/00_data.ipynb #584c9c56
 def _to_rgb(im):
@@ -141,7 +149,8 @@ def _to_rgb(im):
 
 class _ImageOpener(Transform):
     "Open an image file as RGB, EXIF orientation applied, large JPEGs decoded at a reduced scale that keeps the shorter side >= `min_side`"
-    def __init__(self, min_side:int|None=None, reader=None): super().__init__(); self.min_side,self.reader = min_side,reader
+    def __init__(self, min_side:int|None=None,
+                 reader=None): super().__init__(); self.min_side,self.reader = min_side,reader
     def encodes(self, o) -> PILImage:
         fn = self.reader(o) if self.reader is not None and not isinstance(o, (str, Path)) else o
         try:
@@ -167,7 +176,8 @@ def _unreadable(fn) -> str|None:
         if end not in tail: return f'truncated {fmt}'
     return None
 
-_checked = {}   # (file, size, mtime) -> `_unreadable`'s answer: rebuilding at another size (a sweep) stats each file, reads none
+# (file, size, mtime) -> `_unreadable`'s answer: rebuilding at another size (a sweep) stats each file, reads none
+_checked = {}
 
 def _unreadable_cached(fn):
     try: st = os.stat(fn)
@@ -196,7 +206,8 @@ def _item_files(dl) -> list:
     ds = dl.dataset
     tl = ds.tls[0] if isinstance(ds, Datasets) else ds
     fs = list(getattr(getattr(tl, 'tfms', None), 'fs', []))
-    k = first((i for i,t in enumerate(fs) if isinstance(t, _ImageOpener) or str(getattr(t, 'name', '')).endswith('.create')), None)
+    k = first((i for i,t in enumerate(fs) if isinstance(t, _ImageOpener) or str(getattr(t, 'name',
+                                                                                        '')).endswith('.create')), None)
     if k is None or not hasattr(tl, 'items'): return []
     pre = fs[:k] + ([fs[k].reader] if isinstance(fs[k], _ImageOpener) and fs[k].reader is not None else [])
     items,res = getattr(tl.items, 'iloc', tl.items),[]
@@ -212,9 +223,11 @@ def _name_unreadable(e:Exception, dls) -> Exception:
     "`e` if it is no `OSError` or no file of `dls` is unreadable, else an `UnreadableImages` that names the files"
     if not isinstance(e, OSError) or isinstance(e, UnreadableImages): return e
     loaders = dls.loaders if isinstance(dls, DataLoaders) else [dls]
-    bad = [(f, r) for dl in loaders for f in _item_files(dl) if isinstance(f, (str, Path)) and (r := _unreadable_cached(f)) is not None]
+    bad = [(f, r) for dl in loaders for f in _item_files(dl) if isinstance(f, (str,
+                                                                               Path)) and (r := _unreadable_cached(f)) is not None]
     if not bad: return e
-    last = str(e).strip().splitlines()[-1] if str(e).strip() else type(e).__name__   # a loader worker's error ends with the original one
+    # a loader worker's error ends with the original one
+    last = str(e).strip().splitlines()[-1] if str(e).strip() else type(e).__name__
     return UnreadableImages(f"{last}: {len(bad)} image file(s) of the DataLoaders cannot be read: {_names(bad)}. "
                             "Remove them from the folder or table and build the DataLoaders again")
 
@@ -247,11 +260,13 @@ def get_dls(size:int, # Side of the square images the model sees
             **kwargs) -> DataLoaders:
     "DataLoaders for image classification (single or multi-label) with the FixRes train and test protocol"
     size = _check_size(size)
-    _check(isinstance(resize_ratio, (int,float)) and resize_ratio >= 1, 'resize_ratio', 'a number >= 1 (256/224 is the usual)', resize_ratio)
+    _check(isinstance(resize_ratio, (int,float)) and resize_ratio >= 1, 'resize_ratio',
+           'a number >= 1 (256/224 is the usual)', resize_ratio)
     _check_scale(min_scale, max_scale)
     _check(train_aug in ('train','test'), 'train_aug', "'train' or 'test'", train_aug)
     _check(valid_pct is None or 0 < valid_pct < 1, 'valid_pct', 'None or a fraction in (0, 1)', valid_pct)
-    _check(label_delim is None or isinstance(label_delim, str) and label_delim, 'label_delim', 'None or a separator such as " "', label_delim)
+    _check(label_delim is None or isinstance(label_delim, str) and label_delim, 'label_delim',
+           'None or a separator such as " "', label_delim)
     if isinstance(source, (str, Path)) and Path(source).is_file():
         _check(Path(source).suffix.lower()=='.csv', 'source', 'a folder, a CSV file or a DataFrame', str(source))
         if path=='.': path = Path(source).parent
@@ -259,19 +274,24 @@ def get_dls(size:int, # Side of the square images the model sees
     crop = FixResCrop(size, min_scale=min_scale, max_scale=max_scale, ratio=ratio, resize_ratio=resize_ratio)
     opener = _ImageOpener(crop.decode_side(test=False))   # `dls_at` gives each split its own
     if isinstance(source, pd.DataFrame):
-        items,splitter,get_y,reader = _items_df(source, path, fn_col, label_col, valid_col, folder, suff, valid_pct, seed, label_delim)
+        items,splitter,get_y,reader = _items_df(source, path, fn_col, label_col, valid_col, folder, suff, valid_pct,
+                                                seed, label_delim)
         if check_files: items = items[_keep_readable([reader(r) for _,r in items.iterrows()])]
         get_x,path,opener.reader = opener,Path(path),reader
     else:
-        _check(isinstance(source, (str, Path)) and Path(source).is_dir(), 'source', 'an existing folder, a CSV file or a DataFrame', source)
-        _check(label_delim is None, 'label_delim', 'None for a folder of class folders (multi-label data come as a table)', label_delim)
+        _check(isinstance(source, (str, Path)) and Path(source).is_dir(), 'source',
+               'an existing folder, a CSV file or a DataFrame', source)
+        _check(label_delim is None, 'label_delim',
+               'None for a folder of class folders (multi-label data come as a table)', label_delim)
         path = Path(source)
         items,splitter,get_y = _items_folder(path, train, valid, valid_pct, seed)
         if check_files: items = items[_keep_readable(items)]
         get_x = opener
-    if not len(items): raise ValueError(f"`source` has no readable image files: {source if not isinstance(source, pd.DataFrame) else 'the table'}")
+    if not len(items): raise ValueError("`source` has no readable image files: "
+                                        f"{source if not isinstance(source, pd.DataFrame) else 'the table'}")
     for name,idx in zip(('training', 'validation'), splitter(items)):
-        if not len(idx): raise ValueError(f"`source` gave an empty {name} set: check the split (folder names, `valid_col` or `valid_pct`)")
+        if not len(idx): raise ValueError(f"`source` gave an empty {name} set: check the split (folder names, "
+                                          "`valid_col` or `valid_pct`)")
     item_tfms = [crop] + ([FlipItem(0.5)] if flip else [])
     batch_tfms = []
     if aug: batch_tfms += aug_transforms(**{**_aug_defaults, **(aug if isinstance(aug, dict) else {})})
@@ -280,14 +300,17 @@ def get_dls(size:int, # Side of the square images the model sees
                        get_x=get_x, get_y=get_y, item_tfms=item_tfms, batch_tfms=batch_tfms)
     dls = dblock.dataloaders(items, path=path, bs=bs, num_workers=num_workers, device=device, **kwargs)
     _check_classes(dls)
-    return dls_at(dls, size, train_aug)   # the one rebuild path: each split decodes JPEGs only as large as its crops need
+    # the one rebuild path: each split decodes JPEGs only as large as its crops need
+    return dls_at(dls, size, train_aug)
 
 # %% ../nbs/00_data.ipynb #60481598
 def _check_classes(dls):
-    if len(dls.vocab) < 2: raise ValueError(f"`source` has a single class {list(dls.vocab)}: classification needs at least two")
+    if len(dls.vocab) < 2: raise ValueError(f"`source` has a single class {list(dls.vocab)}: classification needs at "
+                                            "least two")
 
 # %% ../nbs/00_data.ipynb #5541dcd2
-_sized = (Resize, RandomResizedCrop, RandomResizedCropGPU, CropPad, RandomCrop, AffineCoordTfm)   # transforms whose size we move
+# transforms whose size we move
+_sized = (Resize, RandomResizedCrop, RandomResizedCropGPU, CropPad, RandomCrop, AffineCoordTfm)
 
 def _out_size(t) -> tuple|None:
     "The size transform `t` makes its images, or None if it keeps their size"
@@ -304,7 +327,8 @@ def _last_sized(dl):
         raise ValueError("`dls` have no transform that sets the image size (`Resize`, `RandomResizedCrop`, `aug_transforms(size=...)`): "
                          "pass `dls=` built at the size you want")
     w,h = _out_size(sized[-1])
-    if w != h: raise ValueError(f"`dls` make {(w,h)} images and only square sizes are rebuilt: pass `dls=` built at the size you want")
+    if w != h: raise ValueError(f"`dls` make {(w,h)} images and only square sizes are rebuilt: pass `dls=` built at "
+                                "the size you want")
     return sized[-1],int(w)
 
 def _pipeline_size(dl) -> int:
@@ -322,7 +346,8 @@ def _resized(t, f:float, last:int|None):
 
 def _unknown_sizes(dl) -> list:
     "Transforms of `dl` that hold an image size but are not among the ones `dls_at` knows how to move"
-    return [t for t in _tfms(dl) if not isinstance(t, _sized) and any(getattr(t, a, None) is not None for a in ('size', 'max_sz', 'sz'))]
+    return [t for t in _tfms(dl) if not isinstance(t, _sized) and any(getattr(t, a, None) is not None for a in ('size',
+                                                                                                                'max_sz', 'sz'))]
 
 def _opener_at(t, crop, test, f):
     "A copy of `_ImageOpener` `t` that decodes JPEGs just large enough for `crop` (or for a size `f` times its own)"
@@ -349,10 +374,12 @@ def _dl_at(dl:TfmdDL, # A fastai image DataLoader (training, validation, or `tes
     "The same items and transforms as `dl`, each size-setting transform moved to `size` in proportion"
     size = _check_size(size)
     if bad := _unknown_sizes(dl):
-        raise ValueError(f"`dls`: cannot move the size of {', '.join(type(t).__name__ for t in bad)} to another size: pass `dls=` built at the size you want")
+        raise ValueError(f"`dls`: cannot move the size of {', '.join(type(t).__name__ for t in bad)} to another size: "
+                         "pass `dls=` built at the size you want")
     last,cur = _last_sized(dl)
     f = size/cur
-    at = lambda p: Pipeline([_resized(t, f, size if t is last else None) if _out_size(t) is not None else t for t in p.fs])
+    at = lambda p: Pipeline([_resized(t, f,
+                                      size if t is last else None) if _out_size(t) is not None else t for t in p.fs])
     after_item,after_batch = at(dl.after_item),at(dl.after_batch)
     crop = first(t for t in after_item.fs if isinstance(t, FixResCrop))
     split_idx = 1 if test else getattr(dl.dataset, 'split_idx', None)

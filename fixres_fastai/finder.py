@@ -45,11 +45,13 @@ def _pretrained_size(model):
 def _find_candidates(learn, m, sizes=None, dls=None, max_size=None, min_speed=None):
     "Step 1: the learner's size (the baseline), the theory's, the sizes to try (the learner's own first) with their throughputs, and the sizes a bound rules out, with why"
     src,cur = ifnone(dls, learn.dls),learner_size(learn)
-    if cur is None: raise ValueError("`size`: 'auto' starts from the learner's size, which its transforms do not tell: pass a size")
+    if cur is None: raise ValueError("`size`: 'auto' starts from the learner's size, which its transforms do not "
+                                     "tell: pass a size")
     try: theory = recommend_test_size(src)
     except ValueError: theory = int(8*round(cur*1.15/8))
     larger = _auto_sizes(cur, theory, _pretrained_size(learn.model)) if sizes is None else sorted({int(s) for s in sizes} - {cur})
-    tried = [cur]+larger   # the refit at the learner's own size: the cheapest fine-tune, and it tells how much of a gain is the size's
+    # the refit at the learner's own size: the cheapest fine-tune, and it tells how much of a gain is the size's
+    tried = [cur]+larger
     speed = {s: m.speed(s) for s in tried}   # images per second, the model alone on this device
     ruled = {}
     for s in larger:                         # the learner runs at its own size already: no bound rules it out
@@ -60,20 +62,25 @@ def _find_candidates(learn, m, sizes=None, dls=None, max_size=None, min_speed=No
 # %% ../nbs/03a_finder.ipynb #e9138d27
 def _trained_names(learn, fit_dls, cb):
     "The names of the modules the `FixResCallback` `cb` trains in `learn`'s model (found by a forward pass of an image of `fit_dls`)"
-    return cb.names(*cb.parts(learn.model, *_probe(fit_dls.valid if len(fit_dls.valid_ds) else fit_dls.train, learn.dls.n_inp)))
+    return cb.names(*cb.parts(learn.model, *_probe(fit_dls.valid if len(fit_dls.valid_ds) else fit_dls.train,
+                                                   learn.dls.n_inp)))
 
 @patch
 def _size_cache(self:Learner, fit_dls, m, size, opts, valid_idxs=None, idxs=None) -> TrunkCaches|None:
     "The trunk's outputs at `size` over `fit_dls` (the training items at `idxs`, `m`'s at `valid_idxs`), filled once; the outputs with no training go to `m`. None where they cannot be used"
     cb = opts.callback()
-    if opts.cache is False or opts.train == 'stats' or _why_not(self, cb, dls=fit_dls, cbs=L(opts.fit.get('cbs'))) is not None: return None
+    if opts.cache is False or opts.train == 'stats' or _why_not(self, cb, dls=fit_dls,
+                                                                cbs=L(opts.fit.get('cbs'))) is not None: return None
     with rollback(always=True): names = _trained_names(self, fit_dls, cb)
     held = [None if i is None else [int(j) for j in i] for i in (idxs, valid_idxs)]   # the items each cache holds
-    try: caches = _fill_cache(self.model, fit_dls.loaders[:2], names, self.dls.n_inp, opts.cache_ram, _amp(self), verbose=False, idxs=held)
-    except ValueError: return None                                # the model cannot be cut: the fine-tune runs through it whole
+    try: caches = _fill_cache(self.model, fit_dls.loaders[:2], names, self.dls.n_inp, opts.cache_ram, _amp(self),
+                              verbose=False, idxs=held)
+    # the model cannot be cut: the fine-tune runs through it whole
+    except ValueError: return None
     try:
         n = m.n if valid_idxs is None else len(valid_idxs)
-        if not m.has(size, valid_idxs) and len(fit_dls.valid_ds) == n:   # the same items, in order: `fit_dls` is `m`'s DataLoaders at `size`
+        # the same items, in order: `fit_dls` is `m`'s DataLoaders at `size`
+        if not m.has(size, valid_idxs) and len(fit_dls.valid_ds) == n:
             m.put(size, *self._outputs(fit_dls.valid, _top_preds(self, caches, 1, fit_dls.valid)), idxs=valid_idxs)
     except BaseException: caches.close(); raise
     return caches
@@ -96,20 +103,24 @@ def _find_scores(self:Learner, m, score, sizes, sel, opts, epochs, start, train_
             start.restore()   # each fine-tune draws what `fixres(s)` would have drawn
             o = opts.at(s)
             fd = o.fit_dls(self, s, train_idxs, sel)
-            with ifnone(self._size_cache(fd, m, s, o, valid_idxs=sel, idxs=train_idxs), contextlib.nullcontext()) as caches:
-                self._fixres_at(s, epochs, o, measures=m, fit_dls=fd, caches=caches, valid_idxs=sel)   # its last validation pass fills `m`
+            with ifnone(self._size_cache(fd, m, s, o, valid_idxs=sel, idxs=train_idxs),
+                        contextlib.nullcontext()) as caches:
+                # its last validation pass fills `m`
+                self._fixres_at(s, epochs, o, measures=m, fit_dls=fd, caches=caches, valid_idxs=sel)
                 outs[s] = m.outputs(s, sel)
                 fitted[s] = score(*outs[s])
                 if keep and all(score.better(fitted[s], v) for k,v in fitted.items() if k != s):   # the best so far
                     if kept is not None: kept.close()
                     if train_idxs is None: kept = _Kept(s, state=LearnerState(self))
                     elif caches is None: kept = _Kept(s)
-                    else: kept,caches.caches = _Kept(s, caches=TrunkCaches(caches.caches, caches.top, caches.idxs)),[]   # handed over
+                    # handed over
+                    else: kept,caches.caches = _Kept(s, caches=TrunkCaches(caches.caches, caches.top, caches.idxs)),[]
         start.restore(rng=False)
     except BaseException:
         if kept is not None: kept.close()
         raise
-    plain = {s: score(*m.outputs(s, sel)) for s in sizes}   # with the weights as they were: from the caches where they ran
+    # with the weights as they were: from the caches where they ran
+    plain = {s: score(*m.outputs(s, sel)) for s in sizes}
     return plain, fitted, outs, kept
 
 # %% ../nbs/03a_finder.ipynb #c251e0b2
@@ -120,7 +131,9 @@ def _reused(self:Learner, kept, opts) -> dict:
     s,had = kept.size,kept.caches
     fd = opts.fit_dls(self, s)
     dls2 = fd.loaders[:2]
-    rests = {k: r for k,(dl,i) in enumerate(zip(dls2, had.idxs)) if i is not None and (r := sorted(set(range(len(dl.dataset))) - set(i)))}   # the other training images, the report half
+    # the other training images, the report half
+    rests = {k: r for k,(dl,i) in enumerate(zip(dls2,
+                                                had.idxs)) if i is not None and (r := sorted(set(range(len(dl.dataset))) - set(i)))}
     new = TrunkCaches([], had.top)
     try:
         if rests:
@@ -155,9 +168,11 @@ def _find_choice(score, cur, fitted, outs, base, guard=1., seed=0):
 def _find_table(cur, theory, tried, ruled, speed, plain, fitted, gains):
     "Step 4: one row a size: why it is there, its scores with no training and fine-tuned, the gain and its standard error, its throughput"
     na = np.nan
-    note = lambda s: 'trained at' if s==cur else '; '.join(n for n in ('theory' if s==theory else '', ruled.get(s, '')) if n)
+    note = lambda s: 'trained at' if s==cur else '; '.join(n for n in ('theory' if s==theory else '', ruled.get(s,
+                                                                                                                '')) if n)
     return pd.DataFrame({'size': tried, 'note': [note(s) for s in tried], 'no training': [plain.get(s, na) for s in tried],
-                         'fine-tuned': [fitted.get(s, na) for s in tried], 'gain': [gains.get(s, (na,na))[0] for s in tried],
+                         'fine-tuned': [fitted.get(s, na) for s in tried], 'gain': [gains.get(s, (na,
+                                                                                                  na))[0] for s in tried],
                          'se': [gains.get(s, (na,na))[1] for s in tried], 'img/s': [speed[s] for s in tried]})
 
 # %% ../nbs/03a_finder.ipynb #164f68f4
@@ -191,7 +206,8 @@ def suggest(self:SuggestedSize, guard:float) -> tuple[int,bool]:
     "The size, and whether to fine-tune there, that the same measurements suggest with another `guard`: no size is fine-tuned again"
     _check_guard(guard)
     t = self.table[self.table['fine-tuned'].notna()].set_index('size')
-    return _guarded(t['fine-tuned'].to_dict(), dict(zip(t.index, zip(t['gain'], t['se']))), self.trained_at, guard, -1 if self.lower else 1)
+    return _guarded(t['fine-tuned'].to_dict(), dict(zip(t.index, zip(t['gain'], t['se']))), self.trained_at, guard,
+                    -1 if self.lower else 1)
 
 # %% ../nbs/03a_finder.ipynb #50da568a
 @patch
@@ -213,7 +229,8 @@ def plot(self:SuggestedSize, ax:plt.Axes|None=None):
     b.plot(base['img/s'], base['no training'], 's', color='gray', label='as it was')
     for _,r in t.iterrows():
         v = r['fine-tuned']
-        if not np.isnan(v): b.annotate(f"{int(r['size'])}", (r['img/s'], v), textcoords='offset points', xytext=(4, 4), fontsize=8)
+        if not np.isnan(v): b.annotate(f"{int(r['size'])}", (r['img/s'], v), textcoords='offset points', xytext=(4, 4),
+                                       fontsize=8)
     b.plot(row['img/s'], y, 'ro', ms=9, label=f'suggestion: {self.size}')
     b.set_xlabel('images per second (model alone, this device)'); b.set_ylabel(self.metric); b.legend()
     return ax
@@ -223,7 +240,8 @@ def _is_number(x): return isinstance(x, (int, float)) and not isinstance(x, bool
 
 def _check_guard(guard):
     if not _is_number(guard):
-        raise ValueError(f"`guard` must be a number of standard errors (1 by default, 0 for any gain, -inf for the best score), got {guard!r}")
+        raise ValueError("`guard` must be a number of standard errors (1 by default, 0 for any gain, -inf for the "
+                         f"best score), got {guard!r}")
 
 class SizeSearch:
     "What `fixres_find` tries and how it judges: checked once where the user calls, then passed whole"
@@ -241,43 +259,54 @@ class SizeSearch:
         if sizes is not None and (not is_listy(sizes) or not len(sizes) or not all(_is_count(s) for s in sizes)):
             raise ValueError(f"`sizes` must be None or a non-empty list of positive ints, got {sizes!r}")
         _check_guard(guard)
-        if max_size is not None and not _is_count(max_size): raise ValueError(f"`max_size` must be None or a positive int (px), got {max_size!r}")
+        if max_size is not None and not _is_count(max_size): raise ValueError("`max_size` must be None or a positive "
+                                                                              f"int (px), got {max_size!r}")
         if min_speed is not None and not (_is_number(min_speed) and min_speed > 0):
             raise ValueError(f"`min_speed` must be None or a positive number of images per second, got {min_speed!r}")
         if n_train is not None and not _is_count(n_train):
             raise ValueError(f"`n_train` must be None (every training image) or a positive int, got {n_train!r}")
-        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0: raise ValueError(f"`seed` must be an int >= 0, got {seed!r}")
-        if lower_is_better not in (None, True, False): raise ValueError(f"`lower_is_better` must be None, True or False, got {lower_is_better!r}")
+        if isinstance(seed, bool) or not isinstance(seed, (int,
+                                                           np.integer)) or seed < 0: raise ValueError(f"`seed` must be an int >= 0, got {seed!r}")
+        if lower_is_better not in (None, True,
+                                   False): raise ValueError(f"`lower_is_better` must be None, True or False, got {lower_is_better!r}")
 
     @classmethod
     def take(cls, kwargs:dict) -> dict:
         "Pop the search's arguments out of `kwargs`"
         return {k:kwargs.pop(k) for k in list(kwargs) if k in inspect.signature(cls).parameters}
 
-_max_passes = 4   # at most this many times the epochs over the finder's sample: more passes over a few images would fit the head to them
+# at most this many times the epochs over the finder's sample: more passes over a few images would fit the head to them
+_max_passes = 4
 
 @patch
 def _find(self:Learner, opts:FixResOptions, search:SizeSearch, epochs:int, measures=None, keep=False):
     "`fixres_find` with its arguments checked: the four steps, then every random stream put back; also, if `keep`, what 'auto' may reuse of the best fine-tune (a `_Kept`, for the caller to close)"
     q,score = search,Score(self, search.metric, search.lower_is_better)
     t0,src = time.time(),ifnone(opts.dls, self.dls)
-    if len(src.valid_ds) < 4: raise ValueError("`size`: choosing a size needs at least 4 validation images (half to choose on, half to report on): pass a size")
+    if len(src.valid_ds) < 4: raise ValueError("`size`: choosing a size needs at least 4 validation images (half to "
+                                               "choose on, half to report on): pass a size")
     m = ifnone(measures, SizeMeasures(self, src.valid))
     kept = None
     with rollback(self, always=True) as start:
         try:
-            cur,theory,tried,ruled,speed = _find_candidates(self, m, sizes=q.sizes, dls=opts.dls, max_size=q.max_size, min_speed=q.min_speed)
+            cur,theory,tried,ruled,speed = _find_candidates(self, m, sizes=q.sizes, dls=opts.dls, max_size=q.max_size,
+                                                            min_speed=q.min_speed)
             sel,_ = _half_idxs(m.n, q.seed)
             n = len(src.train_ds)
             idxs = sorted(np.random.default_rng(q.seed).permutation(n)[:q.n_train].tolist()) if q.n_train is not None and n > q.n_train else None
-            ep = epochs if idxs is None else max(epochs, min(round(epochs*n/len(idxs)), _max_passes*epochs))   # as many steps as on every image, up to a few passes
-            plain,fitted,outs,kept = self._find_scores(m, score, [s for s in tried if s not in ruled], sel, opts, ep, start, train_idxs=idxs, keep=keep)
-            size,tune,best,gains = _find_choice(score, cur, fitted=fitted, outs=outs, base=m.outputs(cur, sel), guard=q.guard, seed=q.seed)
-            table = _find_table(cur, theory, tried=tried, ruled=ruled, speed=speed, plain=plain, fitted=fitted, gains=gains)
+            # as many steps as on every image, up to a few passes
+            ep = epochs if idxs is None else max(epochs, min(round(epochs*n/len(idxs)), _max_passes*epochs))
+            plain,fitted,outs,kept = self._find_scores(m, score, [s for s in tried if s not in ruled], sel, opts, ep,
+                                                       start, train_idxs=idxs, keep=keep)
+            size,tune,best,gains = _find_choice(score, cur, fitted=fitted, outs=outs, base=m.outputs(cur, sel),
+                                                guard=q.guard, seed=q.seed)
+            table = _find_table(cur, theory, tried=tried, ruled=ruled, speed=speed, plain=plain, fitted=fitted,
+                                gains=gains)
         except BaseException:
             if kept is not None: kept.close()
             raise
-    if kept is not None and (not tune or kept.size != size): kept.close(); kept = None   # the best was not suggested (the guard)
+    # the best was not suggested (the guard)
+    if kept is not None and (not tune or kept.size != size): kept.close(); kept = None
     r = SuggestedSize(size, tune, best, cur, theory, score.name, table, cost=time.time()-t0, n_train=len(idxs) if idxs is not None else n,
                       epochs=ep, guard=q.guard, lower=score.lower)
     return r, kept
@@ -310,29 +339,35 @@ def _fixres_auto(self:Learner, opts:FixResOptions, epochs:int, measures=None, **
     try:
         base = m.outputs(cur, rep)                      # the learner as it was, before anything changes
         if r.tune:
-            if kept is not None and kept.state is not None: kept.state.restore(rng=False)   # the finder's own fine-tune on every training image
+            # the finder's own fine-tune on every training image
+            if kept is not None and kept.state is not None: kept.state.restore(rng=False)
             else: o = opts.at(r.size); self._fixres_at(r.size, epochs, o, measures=m, **self._reused(kept, o))
     finally:
         if kept is not None: kept.close()
     fs,t = (r.size if r.tune else r.best),r.table.set_index('size')
-    after = m.outputs(fs, rep) if r.tune else None   # the finder predicted the choosing half only: the fine-tune it did not keep is not scored here
+    # the finder predicted the choosing half only: the fine-tune it did not keep is not scored here
+    after = m.outputs(fs, rep) if r.tune else None
     rows = (('as it was', cur, t.loc[cur, 'no training'], 0., 0., base, not r.tune),
             ('fixres', fs, t.loc[fs, 'fine-tuned'], t.loc[fs, 'gain'], t.loc[fs, 'se'], after, r.tune))
     r.report = pd.DataFrame([{'option': o, 'size': s, f'{r.metric} (select)': v, 'gain': g, 'se': se,
-                              f'{r.metric} (report)': score(*out) if out is not None else np.nan, 'img/s': t.loc[s, 'img/s'],
+                              f'{r.metric} (report)': score(*out) if out is not None else np.nan, 'img/s': t.loc[s,
+                                                                                                                 'img/s'],
                               'kept': '<-' if k else ''} for o,s,v,g,se,out,k in rows])
     if opts.show and not rank_distrib():
-        _say(r, len(sel), len(rep), len(ifnone(opts.dls, self.dls).train_ds), time.time()-t0 if r.tune and kept is None else None)
+        _say(r, len(sel), len(rep), len(ifnone(opts.dls, self.dls).train_ds),
+             time.time()-t0 if r.tune and kept is None else None)
     return r
 
 def _say(r, n_sel, n_rep, n, secs=None):
     "Print what 'auto' measured and chose: the finder's table, the suggestion, the report and the cost"
     sample = f" on {r.n_train} of the {n} training images, {r.epochs} epoch{'s' if r.epochs > 1 else ''} each" if r.n_train < n else ''
-    print(f"fixres_find: {r.metric} on half the validation set ({n_sel} images) at each size, with no training and fine-tuned{sample}:")
+    print(f"fixres_find: {r.metric} on half the validation set ({n_sel} images) at each size, with no training and "
+          f"fine-tuned{sample}:")
     print(_as_text(r.table))
     bar = 'its standard error' if r.guard == 1 else f'{r.guard:g} standard errors'
     why = (f'fixres at {r.size} (the best fine-tuned size whose gain exceeds {bar})' if r.tune else
            f'the learner as it was (no fine-tuned size gained more than {bar})')
     print(f"suggestion: {why}. On the other half ({n_rep} images), which no choice saw:")
     print(_as_text(r.report))
-    print(f"cost: {r.cost:.1f} s to try {int(r.table['fine-tuned'].notna().sum())} sizes" + (f", {secs:.1f} s to fine-tune at {r.size} on every training image" if secs is not None else ''))
+    print(f"cost: {r.cost:.1f} s to try {int(r.table['fine-tuned'].notna().sum())} sizes" + (f", {secs:.1f} s to "
+                                                                                             f"fine-tune at {r.size} on every training image" if secs is not None else ''))

@@ -43,23 +43,29 @@ class FixResOptions:
         **fit # Other arguments of `fit_one_cycle` (`cbs`, `wd`...)
     ):
         store_attr(but='fit'); self.fit = fit
-        if lr is not None and not (isinstance(lr, slice) or (isinstance(lr, (int, float)) and not isinstance(lr, bool) and lr > 0)):
+        if lr is not None and not (isinstance(lr, slice) or (isinstance(lr, (int, float)) and not isinstance(lr,
+                                                                                                             bool) and lr > 0)):
             raise ValueError(f"`lr` must be None, a positive number or a slice, got {lr!r}")
         if train not in _train_modes: raise ValueError(f"`train` must be one of {_train_modes}, got {train!r}")
-        if train_aug not in ('train', 'test'): raise ValueError(f"`train_aug` must be 'train' or 'test', got {train_aug!r}")
-        if dls is not None and not isinstance(dls, DataLoaders): raise ValueError(f"`dls` must be None or DataLoaders, got {type(dls).__name__}")
-        if cache not in (None, True, False): raise ValueError(f"`cache` must be None (where safe), True or False, got {cache!r}")
+        if train_aug not in ('train', 'test'): raise ValueError("`train_aug` must be 'train' or 'test', got "
+                                                                f"{train_aug!r}")
+        if dls is not None and not isinstance(dls,
+                                              DataLoaders): raise ValueError(f"`dls` must be None or DataLoaders, got {type(dls).__name__}")
+        if cache not in (None, True, False): raise ValueError("`cache` must be None (where safe), True or False, got "
+                                                              f"{cache!r}")
         if isinstance(cache_ram, bool) or not isinstance(cache_ram, (int, float)) or not cache_ram >= 0:
             raise ValueError(f"`cache_ram` must be a number of GiB >= 0, got {cache_ram!r}")
 
     def callback(self) -> FixResCallback:
         "The `FixResCallback` that trains what these options say"
-        return FixResCallback(train=self.train, norm=self.norm, train_from=self.train_from, reset_stats=self.reset_stats)
+        return FixResCallback(train=self.train, norm=self.norm, train_from=self.train_from,
+                              reset_stats=self.reset_stats)
 
     def at(self, size:int) -> FixResOptions:
         "These options for a fine-tune at `size`: the user's `dls`, if any, rebuilt there (the finder tries several sizes)"
         if self.dls is None: return self
-        return FixResOptions(**{**self.__stored_args__, 'dls': dls_at(self.dls, size, train_aug=self.train_aug)}, **self.fit)
+        return FixResOptions(**{**self.__stored_args__, 'dls': dls_at(self.dls, size, train_aug=self.train_aug)},
+                             **self.fit)
 
     def fit_dls(self, learn:Learner, size:int, train_idxs:list|None=None, valid_idxs:list|None=None) -> DataLoaders:
         "The DataLoaders a fine-tune at `size` trains with (`dls`, else the learner's own at `size`); on the items at `train_idxs` (`valid_idxs`) only, if given"
@@ -100,7 +106,8 @@ def _ready(learn, dls=None, measures=None):
     "Check the learner's images and `measures`, put the model where the data are (as fastai's fit does), and name unreadable files"
     src = ifnone(dls, learn.dls)
     if measures is not None:
-        measures.check(learn, src.valid, "the validation DataLoader it fine-tunes with (`SizeMeasures(learn)`, or of `dls.valid` with `dls=`)")
+        measures.check(learn, src.valid, "the validation DataLoader it fine-tunes with (`SizeMeasures(learn)`, or of "
+                       "`dls.valid` with `dls=`)")
     if dls is None: _check_has_images(learn.dls)
     learn.model.to(getattr(src, 'device', default_device()))   # measuring and caching run there too
     with naming_unreadable(src): yield
@@ -118,27 +125,32 @@ def fixres(self:Learner,
     size = _check_size_arg(size, epochs)
     find = {k:kwargs.pop(k) for k in list(kwargs) if k in _find_args}
     if size != 'auto' and find:
-        raise ValueError(f"{', '.join(f'`{k}`' for k in find)} steer the search for a size: pass size='auto', or call `learn.fixres_find`")
+        raise ValueError(f"{', '.join(f'`{k}`' for k in find)} steer the search for a size: pass size='auto', or call "
+                         "`learn.fixres_find`")
     opts = FixResOptions(lr, **kwargs)
     with _ready(self, opts.dls, measures):
         if size == 'auto': return self._fixres_auto(opts, epochs, measures, **find)   # the finder chapter
         self._fixres_at(size, epochs, opts, measures=measures)
 
-_find_args = 'sizes','guard','max_size','min_speed','n_train','seed','metric','lower_is_better'   # the finder's `SizeSearch`
+# the finder's `SizeSearch`
+_find_args = 'sizes','guard','max_size','min_speed','n_train','seed','metric','lower_is_better'
 
 # %% ../nbs/03_learner.ipynb #27eeb557
 @patch
-def _fixres_at(self:Learner, size:int, epochs:int, opts:FixResOptions, measures=None, fit_dls=None, caches=None, valid_idxs=None):
+def _fixres_at(self:Learner, size:int, epochs:int, opts:FixResOptions, measures=None, fit_dls=None, caches=None,
+               valid_idxs=None):
     "`fixres` at one size with checked `opts` (with the finder's `fit_dls` and `caches`, validating on the items at `valid_idxs`): rolled back if it fails"
     cb = opts.callback()
     tc = (TrunkCacheCallback(ram=opts.cache_ram, say_why=bool(opts.cache), verbose=opts.show, filled=caches)
           if caches is not None or opts.cache is not False and opts.train!='stats' else None)
     cur = learner_size(self)
     fit_dls = ifnone(fit_dls, opts.fit_dls(self, size))
-    after_dls = fit_dls if opts.dls is not None or opts.train_aug=='train' else dls_at(self.dls, size)   # the learner's own pipeline, at `size`
+    # the learner's own pipeline, at `size`
+    after_dls = fit_dls if opts.dls is not None or opts.train_aug=='train' else dls_at(self.dls, size)
     _check_model(self.model, fit_dls.valid if len(fit_dls.valid_ds) else fit_dls.train, self.dls.n_inp, size, cb)
     if cur is not None and size < cur and not rank_distrib():
-        warn(f"`size`={size} is smaller than the size the learner works at ({cur}): FixRes usually tests at a larger one")
+        warn(f"`size`={size} is smaller than the size the learner works at ({cur}): FixRes usually tests at a larger "
+             "one")
     vo = (_ValidOutputs(self.model) if measures is not None and opts.dls is None and opts.train!='stats' and _world_size() < 2
           else None)   # the last validation pass: the fine-tuned outputs at `size`
     fit = dict(opts.fit)
@@ -146,20 +158,23 @@ def _fixres_at(self:Learner, size:int, epochs:int, opts:FixResOptions, measures=
         try:
             self.dls = fit_dls
             if opts.train=='stats': self._stats_passes(cb, epochs)
-            else: self.fit_one_cycle(epochs, opts.lr, cbs=L(fit.pop('cbs', None))+cb+L(tc)+L(vo), **{'reset_opt':True, **fit})
+            else: self.fit_one_cycle(epochs, opts.lr, cbs=L(fit.pop('cbs', None))+cb+L(tc)+L(vo), **{'reset_opt':True,
+                                                                                                     **fit})
         except BaseException:
             cb.restore()
             if tc is not None: tc.restore()
             raise
     self.dls,self.fixres_size = after_dls,size
-    if vo is not None: measures.put(size, *vo.result(), idxs=valid_idxs, key=(vo.weights, size))   # `after_fit` may change the weights after that pass
+    # `after_fit` may change the weights after that pass
+    if vo is not None: measures.put(size, *vo.result(), idxs=valid_idxs, key=(vo.weights, size))
 
 # %% ../nbs/03_learner.ipynb #67fff5e8
 @patch
 def _stats_passes(self:Learner, cb, epochs, dl:DataLoader|None=None):
     "Re-estimate the norm layer's statistics over `epochs` passes of the training images (or `dl`'s), without gradients or labels"
     dl = dl if dl is not None else self.dls.train.new(shuffle=False, drop_last=False)
-    if cb.reset_stats and not _random_tfms(dl): epochs = 1   # an exact average of the same tensors again: later passes would change nothing
+    # an exact average of the same tensors again: later passes would change nothing
+    if cb.reset_stats and not _random_tfms(dl): epochs = 1
     for i in range(epochs):
         c = FixResCallback(train='stats', norm=cb.norm, reset_stats=cb.reset_stats and i==0)
         try: self.validate(dl=dl, cbs=c)

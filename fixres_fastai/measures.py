@@ -17,7 +17,8 @@ import hashlib, functools
 __all__ = ['lower_is_better', 'Score', 'paired_gain', 'SizeMeasures', 'halves']
 
 # %% ../nbs/02a_measures.ipynb #e723f6d9
-_lower = {'valid_loss', 'loss', '_rmse', 'rmse', 'mae', 'mse', 'msle', '_exp_rmspe', 'exp_rmspe', 'error_rate', 'perplexity'}
+_lower = {'valid_loss', 'loss', '_rmse', 'rmse', 'mae', 'mse', 'msle', '_exp_rmspe', 'exp_rmspe', 'error_rate',
+          'perplexity'}
 _higher = {'accuracy', 'top_k_accuracy', 'accuracy_multi', 'balanced_accuracy_score', 'f1_score', 'fbeta_score', 'precision_score',
            'recall_score', 'roc_auc_score', 'average_precision_score', 'matthews_corrcoef', 'cohen_kappa_score', 'jaccard_score',
            'r2_score', 'explained_variance_score', 'pearsonr', 'spearmanr', 'dice', 'jaccard_coeff', 'dice_multi', 'foreground_acc'}
@@ -46,14 +47,18 @@ class Score:
                 ):
         if metric is None: metric = learn.metrics[0] if len(learn.metrics) else 'valid_loss'
         if isinstance(metric, str) and metric != 'valid_loss':
-            m = first(m for m in learn.metrics if metric in (m.name, m.name.lstrip('_')))   # fastai names `rmse` '_rmse'
+            # fastai names `rmse` '_rmse'
+            m = first(m for m in learn.metrics if metric in (m.name, m.name.lstrip('_')))
             if m is None:
-                raise ValueError(f"`metric` must be 'valid_loss' or a name of `learn.metrics` {[m.name for m in learn.metrics]}, got {metric!r}")
+                raise ValueError("`metric` must be 'valid_loss' or a name of `learn.metrics` "
+                                 f"{[m.name for m in learn.metrics]}, got {metric!r}")
             metric = m
         elif not isinstance(metric, (str, Metric)):
-            if not callable(metric): raise ValueError(f"`metric` must be None, a name, a fastai `Metric` or a function, got {metric!r}")
+            if not callable(metric): raise ValueError("`metric` must be None, a name, a fastai `Metric` or a "
+                                                      f"function, got {metric!r}")
             metric = mk_metric(metric)
-        if lower_is_better not in (None, True, False): raise ValueError(f"`lower_is_better` must be None, True or False, got {lower_is_better!r}")
+        if lower_is_better not in (None, True,
+                                   False): raise ValueError(f"`lower_is_better` must be None, True or False, got {lower_is_better!r}")
         self.learn,self.metric,self._lower = learn,metric,lower_is_better
         self.name = metric if isinstance(metric, str) else metric.name
 
@@ -120,7 +125,8 @@ class SizeMeasures:
                  dl:DataLoader|None=None, # A DataLoader of labelled images (in order); the learner's validation one if None
                 ):
         self.learn,self.dl = learn,ifnone(dl, learn.dls.valid)
-        self.n,self.outs,self.speeds = len(self.dl.dataset),{},{}   # outs: {(weights, size): [outputs, targets, which items are in]}
+        # outs: {(weights, size): [outputs, targets, which items are in]}
+        self.n,self.outs,self.speeds = len(self.dl.dataset),{},{}
 
     def speed(self, size:int) -> int:
         "Images per second at `size` (`throughput`: it depends on the model's shape, not its weights)"
@@ -130,7 +136,8 @@ class SizeMeasures:
     def has(self, size:int, idxs:Tensor|None=None) -> bool:
         "Whether the outputs at `size` of the items at `idxs` (all if None) are measured, for the learner's current weights"
         e = self.outs.get((_fingerprint(self.learn.model), size))
-        return e is not None and bool(e[2][slice(None) if idxs is None else torch.as_tensor(idxs, dtype=torch.long)].all())
+        return e is not None and bool(e[2][slice(None) if idxs is None else torch.as_tensor(idxs,
+                                                                                            dtype=torch.long)].all())
 
     def outputs(self, size:int, idxs:Tensor|None=None) -> tuple:
         "Raw outputs and targets (a tuple) at `size` on the items at `idxs` (all if None), predicting only those not yet predicted with these weights"
@@ -138,7 +145,8 @@ class SizeMeasures:
         e = self.outs.get(key)
         todo = idxs if e is None else idxs[~e[2][idxs]]
         if len(todo):
-            todo = todo.unique()   # sorted; building DataLoaders draws random numbers: measuring changes no random stream
+            # sorted; building DataLoaders draws random numbers: measuring changes no random stream
+            todo = todo.unique()
             with rollback(always=True):
                 dl = self.dl if len(todo) == self.n else _subset(self.dl, todo.tolist())
                 self.put(size, *self.learn._outputs(_at(dl, size)), idxs=todo, key=key)
@@ -149,7 +157,8 @@ class SizeMeasures:
         "Keep outputs and targets at `size` of the items at `idxs` (all if None), predicted with the learner's current weights"
         key,idxs,n = key or (_fingerprint(self.learn.model), size),self._idxs(idxs),self.n
         if key not in self.outs:
-            self.outs[key] = [out.new_zeros(n, *out.shape[1:]), tuple(t.new_zeros(n, *t.shape[1:]) for t in targs), torch.zeros(n, dtype=torch.bool)]
+            self.outs[key] = [out.new_zeros(n, *out.shape[1:]), tuple(t.new_zeros(n, *t.shape[1:]) for t in targs),
+                              torch.zeros(n, dtype=torch.bool)]
         e = self.outs[key]
         e[0][idxs] = out
         for t,v in zip(e[1], targs): t[idxs] = v

@@ -40,7 +40,8 @@ def _zoom_factor(zoom):
     "E[1/z] for fastai's `Zoom`: z uniform in [min_zoom, max_zoom] with probability p, else 1"
     if zoom is None: return 1.
     a,b,p = zoom
-    _check(0 < a <= b and 0 <= p <= 1, 'zoom', '(min_zoom, max_zoom, p) with 0 < min_zoom <= max_zoom and 0 <= p <= 1', zoom)
+    _check(0 < a <= b and 0 <= p <= 1, 'zoom', '(min_zoom, max_zoom, p) with 0 < min_zoom <= max_zoom and 0 <= p <= 1',
+           zoom)
     return (1-p) + p*(math.log(b/a)/(b-a) if b > a else 1/a)
 
 # %% ../nbs/02_resolution.ipynb #4bd06175
@@ -81,7 +82,8 @@ def _step(t, sz, split_idx, dummy):
     if isinstance(t, RandomResizedCropGPU):
         t.before_call(dummy(sz), split_idx)
         return math.sqrt(t.size[0]*t.size[1]/(t.cp_size[0]*t.cp_size[1])), (t.size[1],t.size[0])
-    if isinstance(t, AffineCoordTfm):   # zoom, rotation and flip are in the matrix; resampling to `size` scales by size/input
+    # zoom, rotation and flip are in the matrix; resampling to `size` scales by size/input
+    if isinstance(t, AffineCoordTfm):
         t.before_call(dummy(sz), split_idx)
         a = t.mat[0]
         out = _out_size(t) or (w,h)
@@ -95,11 +97,13 @@ def _monte_carlo_ratio(tfm=None, # A crop transform, or DataLoaders (their whole
                       seed:int=0, # Seed of Python's `random` and torch's generator, which the transforms draw from
                       **kwargs) -> float:
     "The apparent size ratio measured by passing an `aspect`-shaped image `n` times through the real transforms' own draws, training over testing"
-    tfms = list(_tfms(tfm.train)) if isinstance(tfm, DataLoaders) else [tfm if tfm is not None else FixResCrop(224, **kwargs)]
+    tfms = list(_tfms(tfm.train)) if isinstance(tfm, DataLoaders) else [tfm if tfm is not None else FixResCrop(224,
+                                                                                                               **kwargs)]
     cache = {}
     def dummy(sz, pil=False):
         if (sz,pil) not in cache:
-            cache[sz,pil] = PILImage.create(np.zeros((sz[1], sz[0], 3), dtype=np.uint8)) if pil else torch.zeros(1, 3, sz[1], sz[0])
+            cache[sz,pil] = PILImage.create(np.zeros((sz[1], sz[0], 3), dtype=np.uint8)) if pil else torch.zeros(1, 3,
+                                                                                                                 sz[1], sz[0])
         return cache[sz,pil]
     def mag(split_idx):
         m,sz = 1.,(round(600*aspect),600)
@@ -137,21 +141,26 @@ def read_pipeline(dls:DataLoaders, # DataLoaders whose training transforms to re
             res = dict(min_scale=t.min_scale, max_scale=t.max_scale, ratio=t.ratio, resize_ratio=t.resize_ratio)
         elif isinstance(t, RandomResizedCrop):
             xtra = math.ceil(max(*t.size[:2])*t.val_xtra/8)*8
-            res = dict(min_scale=t.min_scale, max_scale=t.max_scale, ratio=t.ratio, resize_ratio=(t.size[0]+xtra)/t.size[0], test_crop='squish')
+            res = dict(min_scale=t.min_scale, max_scale=t.max_scale, ratio=t.ratio,
+                       resize_ratio=(t.size[0]+xtra)/t.size[0], test_crop='squish')
         elif isinstance(t, Resize): res = dict(min_scale=1., max_scale=1., ratio=(1,1), resize_ratio=1.)
         if isinstance(t, (RandomResizedCrop, Resize)): crop_in = t.size[0]/t.size[1]   # what a later batch crop sees
     for t in dls.train.after_batch.fs:
         if isinstance(t, RandomResizedCropGPU):
-            res = dict(min_scale=t.min_scale, max_scale=t.max_scale, ratio=t.ratio, resize_ratio=1/t.valid_scale, test_crop='squish')
+            res = dict(min_scale=t.min_scale, max_scale=t.max_scale, ratio=t.ratio, resize_ratio=1/t.valid_scale,
+                       test_crop='squish')
             aspect = crop_in if crop_in is not None else aspect
         elif isinstance(t, AffineCoordTfm): zoom = _zoom_args(t) or zoom
     if res is None:
-        raise ValueError("`dls`: found no FixResCrop, RandomResizedCrop, Resize or RandomResizedCropGPU among the training transforms")
+        raise ValueError("`dls`: found no FixResCrop, RandomResizedCrop, Resize or RandomResizedCropGPU among the "
+                         "training transforms")
     res = dict(train_size=_pipeline_size(dls.train), **res)
-    if getattr(dls.train_ds, 'split_idx', None) == 1:   # `dls_at(..., train_aug='test')`: training images pass the test transforms
+    # `dls_at(..., train_aug='test')`: training images pass the test transforms
+    if getattr(dls.train_ds, 'split_idx', None) == 1:
         return dict(train_size=res['train_size'], min_scale=1., max_scale=1., ratio=(1,1), resize_ratio=1., aspect=1.)
     if zoom is not None: res['zoom'] = zoom
-    if res['min_scale'] == res['max_scale'] == 1. and res['ratio'] == (1,1): aspect = 1.   # a `Resize`: training and test crops alike
+    # a `Resize`: training and test crops alike
+    if res['min_scale'] == res['max_scale'] == 1. and res['ratio'] == (1,1): aspect = 1.
     if aspect is None:
         if not len(dls.train_ds):
             raise ValueError("`dls` hold no images (a learner from `load_learner` keeps only the transforms), so the images' shape is unknown: "
@@ -196,7 +205,8 @@ def throughput(learn:Learner,
                max_batches:int=10, # ...or this many batches
               ) -> float:
     "Images per second the learner's model predicts at test size `size`: the model alone (loading apart), on its device, in its precision; from the median batch"
-    size,rng = _check_size(size),get_random_states()     # loading a batch draws random numbers: put them back, measuring changes no random stream
+    # loading a batch draws random numbers: put them back, measuring changes no random stream
+    size,rng = _check_size(size),get_random_states()
     try: return _throughput(learn, size, bs, min_secs, max_batches)
     finally: set_random_states(**rng)
 
@@ -205,13 +215,16 @@ def _throughput(learn, size, bs, min_secs, max_batches):
     bs = bs or dl.bs
     model,dev = learn.model,next(learn.model.parameters()).device
     if len(dl.dataset): xb = list(_on(model, _dl_at(dl, size, test=True).new(bs=bs).one_batch()[:learn.dls.n_inp]))
-    else: xb = [torch.randn(bs, 3, size, size, device=dev)]     # a learner from `load_learner`: no images, the usual 3 channels
+    # a learner from `load_learner`: no images, the usual 3 channels
+    else: xb = [torch.randn(bs, 3, size, size, device=dev)]
     if any(isinstance(c, ChannelsLast) for c in learn.cbs): xb = [x.contiguous(memory_format=torch.channels_last) for x in xb]
     amp = _amp(learn)
     sync = torch.cuda.synchronize if dev.type == 'cuda' else noop
     with _evaluating(model), (amp or contextlib.nullcontext()):
-        model(*(xb if dev.type != 'cpu' else [x[:_cpu_chunk] for x in xb])); sync()   # warm-up: kernels chosen, weights read (on the CPU a few images do it; a whole batch at a large size would cost seconds)
+        # warm-up: kernels chosen, weights read (on the CPU a few images do it; a whole batch at a large size would cost seconds)
+        model(*(xb if dev.type != 'cpu' else [x[:_cpu_chunk] for x in xb])); sync()
         times,t0 = [],time.perf_counter()
         while not times or (len(times) < max_batches and time.perf_counter()-t0 < min_secs):
             t = time.perf_counter(); model(*xb); sync(); times.append(time.perf_counter()-t)
-    return len(xb[0])/float(np.median(times))      # the median batch: where batches are short, another process taking the cores for a moment does not count
+    # the median batch: where batches are short, another process taking the cores for a moment does not count
+    return len(xb[0])/float(np.median(times))

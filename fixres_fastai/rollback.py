@@ -25,7 +25,8 @@ class LearnerState:
         if learn is None: return
         self.model,self.d = learn.model,dict(learn.__dict__)
         self.tree = [(m, n, c) for m in learn.model.modules() for n,c in m.named_children()]
-        self.state = {k:v.detach().to('cpu', copy=True) for k,v in learn.model.state_dict().items()} if weights else None
+        self.state = {k:v.detach().to('cpu', copy=True) for k,
+                      v in learn.model.state_dict().items()} if weights else None
         self.cbs,rec = list(learn.cbs),getattr(learn, 'recorder', None)
         self.rec = (rec, dict(rec.__dict__)) if rec is not None else None
 
@@ -37,7 +38,8 @@ class LearnerState:
         if learn is None: return
         for m,n,c in self.tree: m._modules[n] = c
         learn.__dict__.clear(); learn.__dict__.update(self.d)
-        for k,v in self.d.items():   # a callback added (or swapped by `no_bar`) since: attributes follow the kept callbacks
+        # a callback added (or swapped by `no_bar`) since: attributes follow the kept callbacks
+        for k,v in self.d.items():
             if isinstance(v, Callback) and v not in self.cbs: del learn.__dict__[k]
         learn.cbs = L(self.cbs)
         for cb in self.cbs: cb.learn = learn; learn.__dict__[cb.name] = cb

@@ -24,10 +24,12 @@ __all__ = ['best_of_sweep', 'plot_sweep']
 def _default_sizes(size:int, multiple:int=8) -> list[int]:
     "Test sizes from 0.75x to 1.75x `size`, multiples of `multiple`"
     size = _check_size(size)
-    return sorted({max(multiple, int(multiple*round(size*f/multiple))) for f in (0.75, 0.875, 1, 1.125, 1.25, 1.375, 1.5, 1.75)})
+    return sorted({max(multiple, int(multiple*round(size*f/multiple))) for f in (0.75, 0.875, 1, 1.125, 1.25, 1.375,
+                                                                                 1.5, 1.75)})
 
 def _check_sizes(sizes, arg='sizes'):
-    if not is_listy(sizes) or not len(sizes): raise ValueError(f"`{arg}` must be a non-empty list of positive ints, got {sizes!r}")
+    if not is_listy(sizes) or not len(sizes): raise ValueError(f"`{arg}` must be a non-empty list of positive ints, "
+                                                               f"got {sizes!r}")
     return [_check_size(s, arg) for s in sizes]
 
 def _source_dl(learn, ds_idx=1, dl:DataLoader|None=None, labels=False):
@@ -38,7 +40,8 @@ def _source_dl(learn, ds_idx=1, dl:DataLoader|None=None, labels=False):
             raise ValueError("`dl`: the learner's DataLoaders hold no images (a learner from `load_learner` keeps only its transforms): "
                              "pass `dl=learn.dls.test_dl(files, with_labels=True)`")
     if labels and len(getattr(dl.dataset, 'tls', ())) <= dl.n_inp:
-        raise ValueError("`dl` has no labels to score against: build it with `learn.dls.test_dl(items, with_labels=True)`")
+        raise ValueError("`dl` has no labels to score against: build it with `learn.dls.test_dl(items, "
+                         "with_labels=True)`")
     return dl
 
 def _eval_dl(learn, size, ds_idx=1, dl:DataLoader|None=None):
@@ -48,7 +51,8 @@ def _eval_dl(learn, size, ds_idx=1, dl:DataLoader|None=None):
 # %% ../nbs/04_sweep.ipynb #6b1f0bd9
 def best_of_sweep(df:pd.DataFrame, metric:str|None=None) -> tuple[str, pd.Series]:
     "The column a `res_sweep` table is judged by (`metric`, else the first metric, else the loss) and its best row"
-    metric = metric or next((c for c in df.columns[2:] if c != 'img/s'), 'valid_loss')   # `img/s` is a speed, not a score
+    # `img/s` is a speed, not a score
+    metric = metric or next((c for c in df.columns[2:] if c != 'img/s'), 'valid_loss')
     return metric, df.loc[df[metric].idxmin() if lower_is_better(metric) else df[metric].idxmax()]
 
 def _speed_front(df:pd.DataFrame, metric:str|None=None) -> list[int]:
@@ -78,8 +82,10 @@ def plot_sweep(df:pd.DataFrame, # A `res_sweep` table
     if not speed or a is ax: return ax
     b,front = ax[1],df.set_index('size').loc[_speed_front(df, metric)]
     b.plot(df['img/s'], df[metric], 'o', color='C0')
-    b.plot(front['img/s'], front[metric], '-o', color='C3', label='best front: ' + ', '.join(str(s) for s in front.index))
-    for _,r in df.iterrows(): b.annotate(f"{int(r['size'])}", (r['img/s'], r[metric]), textcoords='offset points', xytext=(4, 4), fontsize=8)
+    b.plot(front['img/s'], front[metric], '-o', color='C3',
+           label='best front: ' + ', '.join(str(s) for s in front.index))
+    for _,r in df.iterrows(): b.annotate(f"{int(r['size'])}", (r['img/s'], r[metric]), textcoords='offset points',
+                                         xytext=(4, 4), fontsize=8)
     b.set_xlabel('images per second (model alone, this device)'); b.set_ylabel(metric); b.legend()
     return ax
 
@@ -100,7 +106,8 @@ def res_sweep(self:Learner,
         sizes = _default_sizes(cur)
     sizes = _check_sizes(sizes)
     src = _source_dl(self, ds_idx, dl, labels=True)
-    if measures is not None: measures.check(self, src, "the DataLoader swept (`SizeMeasures(learn)` for the validation set)")
+    if measures is not None: measures.check(self, src,
+                                            "the DataLoader swept (`SizeMeasures(learn)` for the validation set)")
     ms = ifnone(measures, SizeMeasures(self, src))
     names = ['valid_loss'] + [m.name for m in self.metrics]
     scores = [Score(self, n) for n in names]
@@ -139,7 +146,8 @@ def multires_preds(self:Learner,
 
 # %% ../nbs/04_sweep.ipynb #06f1d19f
 @patch
-def pooled_features(self:Learner, size:int|None=None, ds_idx:int=1, max_batches:int|None=None, dl:DataLoader|None=None) -> Tensor:
+def pooled_features(self:Learner, size:int|None=None, ds_idx:int=1, max_batches:int|None=None,
+                    dl:DataLoader|None=None) -> Tensor:
     "The output of the global pooling for the images of `ds_idx` at test size `size` (the learner's if None), one row per image"
     dl = _eval_dl(self, _check_size(size) if size is not None else learner_size(self), ds_idx, dl)
     pool = _global_pool(_trace_forward(self.model, *_probe(dl, self.dls.n_inp)))
