@@ -18,5 +18,5 @@ from .sweep import *
 # What `from fixres_fastai import *` brings: the names a user calls (the `Learner` methods arrive by `@patch`).
 # The rest stays importable by its module path: `rollback` (fixres_fastai.rollback), `Score` and `paired_gain`
 # (fixres_fastai.measures), `FixResOptions` (fixres_fastai.learner), `SizeSearch` (fixres_fastai.finder).
-__all__ = [*data.__all__, *callback.__all__, 'TrunkCacheCallback', *resolution.__all__, 'SizeMeasures', 'learner_size', 'SuggestedSize',
-           *sweep.__all__]
+__all__ = [*data.__all__, *callback.__all__, 'TrunkCacheCallback', *resolution.__all__, 'SizeMeasures', 'learner_size',
+           'SuggestedSize', *sweep.__all__]

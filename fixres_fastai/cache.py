@@ -1,4 +1,4 @@
-"""`TrunkCacheCallback` cuts the model's graph where the trained part starts, runs the frozen part once per image, and trains the last norm layer and the head on its cached outputs in every epoch: E epochs of `fixres` for about the price of one forward pass.
+"""`TrunkCacheCallback` runs the frozen part once per image and trains the norm layer and head on its cached outputs
 
 Docs: https://fixres-fastai.github.io/fixres_fastai/cache.html.md"""
 
@@ -18,7 +18,7 @@ __all__ = ['TrunkCaches', 'TrunkCacheCallback']
 
 # %% ../nbs/01a_cache.ipynb #f061c073
 class _Tracer(fx.Tracer):
-    "Trace into `opened` modules only: every other module is one opaque call, so only the path to the trained modules must be traceable"
+    "Trace into `opened` modules only: any other module is one opaque call, so only the trained part's path must trace"
     def __init__(self, opened): super().__init__(); self.opened = opened
     def is_leaf_module(self, m, qualname): return m not in self.opened
 
@@ -42,7 +42,7 @@ def _ancestors(nodes, stop=()):
     return seen
 
 def _cut_model(model:nn.Module, trained:list[str]) -> tuple[fx.GraphModule, fx.GraphModule]:
-    "Cut `model`'s graph where the modules named `trained` start: the trunk (inputs -> every tensor the rest reads) and the top (those tensors -> output)"
+    "Cut `model`'s graph where modules `trained` start: the trunk (inputs -> every tensor the rest reads) and the top"
     named = dict(model.named_modules())
     # the trained modules' ancestors
     opened = {m for n,m in named.items() if any(n=='' or t.startswith(n+'.') for t in trained)}
@@ -90,7 +90,7 @@ def _chunked(f, xb:list, chunk:int|None=None) -> list:
     return [torch.cat(o) for o in zip(*outs)]
 
 class _TrunkCache:
-    "The trunk's outputs and the targets for the `n` items of a DataLoader: in RAM, or memory-mapped files in a temporary folder"
+    "The trunk's outputs and targets for the `n` items of a DataLoader: in RAM, or memory-mapped files in a temp folder"
     def __init__(self, n:int, feats:list[Tensor], on_disk:bool=False):
         self.n,self.dir,self.ys = n,(tempfile.mkdtemp(prefix='fixres_cache_') if on_disk else None),None
         self.xs = [self._alloc(i, (n,*f.shape[1:]), f.dtype) for i,f in enumerate(feats)]
@@ -105,7 +105,7 @@ class _TrunkCache:
     def nbytes(n, feats): return n*sum(f[0].numel()*f.dtype.itemsize for f in feats)
 
     def fill(self, trunk, dl, n_inp, ctx=None, layout=None, chunk=None):
-        "Run `trunk` once over `dl` (in order), its images in memory format `layout` and `chunk` at a time if given, and keep its outputs and the targets"
+        "Run `trunk` once over `dl` in order (images in `layout`, `chunk` at a time if given); keep outputs and targets"
         ys,i = [],0
         for b in dl:
             xb,yb = _on(trunk, b[:n_inp]),b[n_inp:]
@@ -123,7 +123,7 @@ class _TrunkCache:
 
     @classmethod
     def joined(cls, n:int, parts:list):
-        "One cache of `n` items from `parts`, each (a cache, the indices its rows take among the `n`), together covering every item once"
+        "One cache of `n` items from `parts`: (cache, indices of its rows among the `n`) pairs covering every item once"
         c0 = parts[0][0]
         new = cls(n, [x[:1] for x in c0.xs], on_disk=any(c.dir is not None for c,_ in parts))
         new.ys = [y.new_zeros(n, *y.shape[1:]) for y in c0.ys]
@@ -149,7 +149,7 @@ class _CachedDL(DataLoader):
     def do_batch(self, b): return self.cache.batch(b)
 
 class TrunkCaches:
-    "The trunk's outputs over some DataLoaders and the top that reads them: the one owner of their memory and temporary folders, freed by `close`"
+    "The trunk's outputs over some DataLoaders and the top that reads them; owns their memory and folders until `close`"
     def __init__(self, caches:list, top:fx.GraphModule, idxs:list|None=None):
         self.caches,self.top = caches,top
         self.idxs = idxs or [None]*len(caches)   # for each cache, the items of its DataLoader it holds (all if None)
@@ -169,7 +169,7 @@ class TrunkCaches:
 _fixed_at_valid = (Resize, RandomResizedCrop, RandomResizedCropGPU, RandomCrop, AffineCoordTfm)
 
 def _random_tfms(dl) -> list:
-    "The transforms of `dl` that draw random numbers for each item or batch (none if it passes its items through the validation transforms)"
+    "The transforms of `dl` drawing random numbers per item or batch (none if its items pass the validation transforms)"
     ds = dl.dataset
     pipes = [(tl.tfms, tl.split_idx) for tl in getattr(ds, 'tls', [])]
     pipes += [(p, getattr(ds, 'split_idx', None)) for p in (dl.after_item, dl.before_batch, dl.after_batch)]
@@ -179,31 +179,33 @@ def _random_tfms(dl) -> list:
     return [t for p,s in pipes for t in getattr(p, 'fs', []) if rand(t, s)]
 
 def _why_not(learn, cb, dls=None, cbs=()) -> str|None:
-    "Why the frozen trunk's outputs cannot be reused in this fit (on `dls`, with `cbs` too, for a fit not yet started), if they cannot"
+    "Why the trunk's outputs cannot be reused in this fit (or a coming one on `dls`, with `cbs` too), if they cannot"
     cbs = L(learn.cbs) + L(cbs)
     if cb is None or cb.train == 'stats': return "no FixResCallback trains in this fit"
     if _world_size() > 1 or _raw(learn.model) is not learn.model \
        or any(type(c).__name__ == 'DistributedTrainer' for c in cbs): return "this is a distributed run"
-    if mix := [type(c).__name__ for c in cbs if isinstance(c,
-                                                           MixHandler)]: return f"{', '.join(mix)} mixes the images anew each batch"
-    if r := _random_tfms(ifnone(dls, learn.dls).train): return f"the training images change each epoch ({', '.join(type(t).__name__ for t in r)}): fine-tune with train_aug='test'"
+    if mix := [type(c).__name__ for c in cbs if isinstance(c, MixHandler)]:
+        return f"{', '.join(mix)} mixes the images anew each batch"
+    if r := _random_tfms(ifnone(dls, learn.dls).train):
+        return (f"the training images change each epoch ({', '.join(type(t).__name__ for t in r)}): "
+                "fine-tune with train_aug='test'")
     return None
 
 def _amp(learn, model=None):
-    "The autocast the fit runs `model` (the learner's by default) under; None without fastai's mixed precision or off the GPU (it is CUDA only)"
+    "The autocast the fit runs `model` (the learner's by default) under; None without fastai's mixed precision or CUDA"
     mp = getattr(learn, 'mixed_precision', None)
     if mp is None or not next(ifnone(model, learn.model).parameters()).is_cuda: return None
     return torch.autocast('cuda', dtype=torch.bfloat16 if mp.amp_mode == AMPMode.BF16 else torch.float16)
 
 # %% ../nbs/01a_cache.ipynb #38606528
 class TrunkCacheCallback(Callback):
-    "Run the frozen part of the model once per image and train the last norm layer and the head on its outputs in every epoch"
+    "Run the model's frozen part once per image and train the last norm layer and the head on its outputs every epoch"
     run_after = FixResCallback
     def __init__(self,
         ram:float=4., # GiB of RAM the cache may take; beyond, it is memory-mapped in a temporary folder
         say_why:bool=False, # Warn when the cache cannot be used (it always warns when the model cannot be cut)
         verbose:bool=True, # Print the cache's size before filling it
-        filled:TrunkCaches|None=None, # Caches of this fit's training and validation images, filled by the caller: used as they are, freed by it
+        filled:TrunkCaches|None=None, # Caches of this fit's images, filled and freed by the caller: used as they are
     ):
         store_attr()
         self.saved,self.caches = None,None
@@ -229,9 +231,9 @@ _cpu_chunk = 8
 
 @contextmanager
 def _fast_layout(model):
-    "On the CPU, the model's 4-d weights in `_cpu_layout` inside (the same values: oneDNN's convolutions run faster on them); yield the layout for the images (None elsewhere); each tensor's own storage put back on exit"
-    ts = [t for t in itertools.chain(model.parameters(),
-                                     model.buffers()) if t.ndim == 4 and t.device.type == 'cpu'] if _cpu_layout is not None else []
+    "On the CPU, the model's 4-d weights in `_cpu_layout` inside (oneDNN runs faster on them); yield the images' layout"
+    ts = [t for t in itertools.chain(model.parameters(), model.buffers())
+          if t.ndim == 4 and t.device.type == 'cpu'] if _cpu_layout is not None else []
     old = [t.data for t in ts]
     try:
         for t in ts: t.data = t.data.contiguous(memory_format=_cpu_layout)
@@ -241,7 +243,7 @@ def _fast_layout(model):
 
 def _fill_cache(model:nn.Module, loaders:list, trained:list[str], n_inp:int=1, ram:float=4., ctx=None,
                 verbose:bool=True, idxs:list|None=None) -> TrunkCaches:
-    "Cut `model` where the modules named `trained` start, run its trunk once over each DataLoader of `loaders` (on the items at `idxs`, if given), and return the caches with the top"
+    "Cut `model` where modules `trained` start, run its trunk once over each of `loaders`, and return caches and top"
     with rollback(always=True):   # filling draws none of the fit's random numbers
         trunk,top = _cut_model(model, trained)
         # a copy: drawing a batch moves a DataLoader's shuffle
@@ -254,25 +256,26 @@ def _fill_cache(model:nn.Module, loaders:list, trained:list[str], n_inp:int=1, r
         on_disk = total > ram*_GiB
         if verbose and not rank_distrib():
             shapes = ' + '.join(f"{'x'.join(map(str, f.shape[1:]))} {str(f.dtype)[6:]}" for f in feats)
-            print(f"FixRes cache: the frozen part runs once on {' + '.join(map(str, ns))} images; its outputs ({shapes} per image) "
-                  f"take {total/2**20:,.1f} MiB {'on disk, memory-mapped' if on_disk else 'of RAM'}")
+            print(f"FixRes cache: the frozen part runs once on {' + '.join(map(str, ns))} images; "
+                  f"its outputs ({shapes} per image) take {total/2**20:,.1f} MiB "
+                  f"{'on disk, memory-mapped' if on_disk else 'of RAM'}")
         res = TrunkCaches([], top, idxs)
         try:
             with _evaluating(model), _fast_layout(model) as layout:
                 chunk = _cpu_chunk if next(model.parameters()).device.type == 'cpu' else None
                 for dl,n in zip(loaders, ns):
-                    res.caches.append(_TrunkCache(n, feats, on_disk).fill(trunk, dl.new(shuffle=False,
-                                                                                        drop_last=False), n_inp, ctx, layout, chunk))
+                    res.caches.append(_TrunkCache(n, feats, on_disk).fill(trunk, dl.new(shuffle=False, drop_last=False),
+                                                                          n_inp, ctx, layout, chunk))
         except BaseException: res.close(); raise
         return res
 
 @patch
 def start(self:TrunkCacheCallback, fcb):
-    "Cut the model after its frozen part, run that part once over the training and validation images, and swap in the top and the cached batches"
+    "Run the model's frozen part once over the training and validation images; swap in the top and the cached batches"
     model,dls = fcb.root,self.dls
     loaders = dls.loaders[:2]
-    self.caches = self.filled or _fill_cache(model, loaders, fcb.train_names, dls.n_inp, self.ram, _amp(self.learn,
-                                                                                                        model), self.verbose)
+    self.caches = self.filled or _fill_cache(model, loaders, fcb.train_names, dls.n_inp, self.ram,
+                                             _amp(self.learn, model), self.verbose)
     cached = DataLoaders(*[_CachedDL(c, dl) for c,dl in zip(self.caches.caches, loaders)], path=dls.path)
     # fastai detaches `self.learn` when a failed fit's callbacks are removed
     self.saved = self.learn,self.learn.model,self.learn.dls
@@ -289,10 +292,10 @@ def restore(self:TrunkCacheCallback):
 
 # %% ../nbs/01a_cache.ipynb #4ff97c4b
 def _top_preds(learn:Learner, caches:TrunkCaches, i:int, dl):
-    "A `get_preds` for `learn` that runs the top of `caches` on its `i`th cache (the trunk's outputs for the items of `dl`), the learner put back after each call"
+    "A `get_preds` for `learn` running the top of `caches` on its `i`th cache (of `dl`'s items), restoring the learner"
     def get_preds(**kwargs):
         with rollback(learn, always=True, weights=False, rng=False):
-            learn.model,learn.dls = caches.top,DataLoaders(_CachedDL(caches.caches[i], dl), _CachedDL(caches.caches[i],
-                                                                                                      dl))
+            learn.model,learn.dls = caches.top,DataLoaders(_CachedDL(caches.caches[i], dl),
+                                                           _CachedDL(caches.caches[i], dl))
             return learn.get_preds(dl=learn.dls.valid, **kwargs)
     return get_preds

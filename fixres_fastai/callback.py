@@ -1,4 +1,4 @@
-"""`FixResCallback` finds the last normalization layer before global pooling from a real forward pass, freezes everything else, keeps every other norm layer in eval mode, and puts every flag and mode back after the fit.
+"""`FixResCallback` finds the last norm layer before global pooling, freezes the rest, puts it all back after the fit.
 
 Docs: https://fixres-fastai.github.io/fixres_fastai/callback.html.md"""
 
@@ -52,7 +52,7 @@ def _probe(dl, n_inp):
     return tuple(x[:2] for x in dl.one_batch()[:n_inp])
 
 def _on(model, xb):
-    "`xb` on the device of `model`'s weights: a learner's model reaches `dls.device` only when it first fits or predicts"
+    "`xb` on the device of `model`'s weights: a learner's model reaches `dls.device` only when it first fits/predicts"
     p = next(itertools.chain(model.parameters(), model.buffers()), None)
     return xb if p is None else to_device(xb, p.device)
 
@@ -75,7 +75,8 @@ def _trace_forward(model:nn.Module, *xb) -> list[Call]:
 def _global_pool(calls):
     "The call that pools globally: spatial in, pooled out, nothing spatial after it"
     last_spatial = max((c.start for c in calls if c.is_leaf and _positions(c.out) > 1), default=-1)
-    pools = [c for c in calls if c.is_leaf and c.start > last_spatial and _positions(c.inp) > 1 and _positions(c.out) <= 1]
+    pools = [c for c in calls
+             if c.is_leaf and c.start > last_spatial and _positions(c.inp) > 1 and _positions(c.out) <= 1]
     return pools[0] if pools else None
 
 def find_last_norm(model:nn.Module, *xb, calls:list|None=None) -> Call:
@@ -98,16 +99,17 @@ def _module(model, m, arg):
     return named[m]
 
 def _fixres_parts(model:nn.Module, *xb, norm=None, train_from=None) -> tuple[Call, list[Call]]:
-    "The last norm layer's call and the head's calls (what runs after the global pooling; from `train_from` on if given), found by running `model` on `xb`"
+    "Calls of the last norm layer and the head (after global pooling, or from `train_from` on), traced on `xb`"
     calls = _trace_forward(model, *xb)
     by_module = {c.module:c for c in calls}
     norm,train_from = _module(model, norm, 'norm'),_module(model, train_from, 'train_from')
     for arg,m in (('norm',norm), ('train_from',train_from)):
-        if m is not None and m not in by_module: raise ValueError(f"`{arg}` ({type(m).__name__}) does not run in the "
-                                                                  "model's forward pass")
+        if m is not None and m not in by_module:
+            raise ValueError(f"`{arg}` ({type(m).__name__}) does not run in the model's forward pass")
     nc = by_module[norm] if norm is not None else find_last_norm(model, calls=calls)
     if not nc.is_norm: raise ValueError("`norm` must be a normalization layer "
-                                        f"({', '.join(t.__name__ for t in _norm_types)}), got {type(nc.module).__name__}")
+                                        f"({', '.join(t.__name__ for t in _norm_types)}), "
+                                        f"got {type(nc.module).__name__}")
     # the head: what runs after the global pooling (layers between the norm and the pool stay frozen)
     if train_from is None:
         pool = _global_pool(calls)
@@ -124,14 +126,14 @@ class FixResCallback(Callback):
     "Train only the last norm layer before global pooling and the head: everything else frozen and in eval mode"
     run_after = TrainEvalCallback
     def __init__(self,
-        train:str='norm+head', # What trains: 'norm+head' (FixRes), 'head', 'head+stats' (official recipe) or 'stats' (statistics only)
+        train:str='norm+head', # What trains: 'norm+head' (FixRes), 'head', 'head+stats' (official recipe) or 'stats'
         norm:nn.Module|str|None=None, # The norm layer to fine-tune, or its name; found by a forward pass if None
         train_from:nn.Module|str|None=None, # Train every module from this one on as well (with 'norm+head')
         reset_stats:bool=True, # Re-estimate the norm layer's running statistics from scratch, as an exact average
     ):
         if train not in _train_modes: raise ValueError(f"`train` must be one of {_train_modes}, got {train!r}")
-        if train_from is not None and train!='norm+head': raise ValueError("`train_from` goes with "
-                                                                           f"train='norm+head', got train={train!r}")
+        if train_from is not None and train!='norm+head':
+            raise ValueError(f"`train_from` goes with train='norm+head', got train={train!r}")
         store_attr()
         self.saved,self.modes,self.root,self.norm_module = None,None,None,None
 
@@ -144,8 +146,8 @@ class FixResCallback(Callback):
         self.check_precision()
 
     def before_train(self):
-        if self.train=='stats': raise ValueError("train='stats' learns nothing by gradient: use `learn.fixres(size, "
-                                                 "train='stats')`")
+        if self.train=='stats':
+            raise ValueError("train='stats' learns nothing by gradient: use `learn.fixres(size, train='stats')`")
         self.set_modes()
     def before_validate(self):
         if self.train=='stats': self.set_modes()
@@ -160,7 +162,7 @@ def _tracks_stats(m) -> bool:
 
 @patch
 def parts(self:FixResCallback, model:nn.Module, *xb) -> tuple[Call, list[Call]]:
-    "The norm layer's call and the head's calls this callback trains in `model`, found by running it on `xb`; refuses a norm layer `train` cannot use"
+    "Calls of the norm layer and head this callback trains, traced on `xb`; refuses a norm layer `train` cannot use"
     nc,head = _fixres_parts(model, *xb, norm=self.norm, train_from=self.train_from)
     if self.train in ('head+stats', 'stats') and not _tracks_stats(nc.module):
         raise ValueError(f"train={self.train!r} re-estimates running statistics, and {nc.name} "
@@ -217,8 +219,8 @@ def restore(self:FixResCallback):
     self.saved = self.norm_module = None
 
 # %% ../nbs/01_callback.ipynb #493c9512
-def _raw(model): return model.module if isinstance(model, (nn.DataParallel,
-                                                           nn.parallel.DistributedDataParallel)) else model
+def _raw(model):
+    return model.module if isinstance(model, (nn.DataParallel, nn.parallel.DistributedDataParallel)) else model
 def _named(model): return dict(_raw(model).named_modules(remove_duplicate=False))
 
 def _world_size() -> int:
@@ -231,12 +233,13 @@ def check_distrib(self:FixResCallback):
     "Refuse, before anything changes, a distributed run that would train a `SyncBatchNorm` on the CPU"
     if _world_size() < 2 or self.train=='head': return
     nm = self.norm_call.module
-    sync = isinstance(nm, nn.SyncBatchNorm) or any(getattr(cb, 'sync_bn',
-                                                           False) for cb in self.learn.cbs if type(cb).__name__=='DistributedTrainer')
+    sync = isinstance(nm, nn.SyncBatchNorm) or any(getattr(cb, 'sync_bn', False) for cb in self.learn.cbs
+                                                   if type(cb).__name__=='DistributedTrainer')
     if sync and next(self.root.parameters()).device.type == 'cpu':
         self.restore()
-        raise ValueError(f"`SyncBatchNorm` trains only on a GPU, and FixRes trains {self.norm_call.name}: on the CPU use "
-                         "`learn.distrib_ctx(sync_bn=False, cpu=True)`; FixResCallback averages that layer's statistics across processes itself")
+        raise ValueError(f"`SyncBatchNorm` trains only on a GPU, and FixRes trains {self.norm_call.name}: "
+                         "on the CPU use `learn.distrib_ctx(sync_bn=False, cpu=True)`; "
+                         "FixResCallback averages that layer's statistics across processes itself")
 
 @patch
 def sync_stats(self:FixResCallback):

@@ -1,4 +1,4 @@
-"""The main job as a console command: `run_fixres`, the pipeline after training; a demo on real images and weights, offline; and the same on your own folder or CSV.
+"""The main job as a console command: `run_fixres`, the pipeline after training; an offline demo; your folder or CSV.
 
 Docs: https://fixres-fastai.github.io/fixres_fastai/cli.html.md"""
 
@@ -25,14 +25,14 @@ __all__ = ['commands', 'run_fixres', 'Log', 'demo', 'train', 'main']
 
 # %% ../nbs/06_cli.ipynb #232d424c
 def run_fixres(learn:Learner,
-               test_size:int|str='auto', # Size to fine-tune at: an int, or 'auto' (`fixres_find`'s suggestion, kept only if it helps)
+               test_size:int|str='auto', # Size to fine-tune at, or 'auto' (the finder's pick, kept only if it helps)
                epochs:int=1, # Epochs of `fixres`
-               sizes:list|None=None, # A fixed `test_size`: sizes to sweep with no training (0.75x to 1.75x the training size if None); 'auto': sizes to try (the finder's if None)
+               sizes:list|None=None, # Sizes to sweep untrained (fixed `test_size`) or to try ('auto'); defaults if None
                out:Path|None=None, # Folder to save `sweep.png` and `sweep.csv` in
                stage=None, # `stage(what)`: a context manager around each step (the command logs with it); none if None
                **kwargs # Passed to `learn.fixres`
               ) -> pd.DataFrame:
-    "Fine-tune with FixRes at `test_size` and return the results table (train size, test size, fine-tuned, accuracy, images per second); with 'auto', `attrs['found']` holds what `fixres` returned"
+    "Fine-tune with FixRes at `test_size`, return the results table; with 'auto', `attrs['found']` is `fixres`'s result"
     stage = stage or (lambda what: contextlib.nullcontext())
     train_size = learner_size(learn)
     if test_size != 'auto': test_size = _check_size(test_size, 'test_size')
@@ -54,10 +54,10 @@ def run_fixres(learn:Learner,
         metric,best = best_of_sweep(table)
         score = Score(learn, metric)
         at = lambda s, col=metric: table.loc[table['size']==s, col].iloc[0]
-        rows = [(train_size, s, f'no{" (best of sweep)" if s != train_size else ""}', float(at(s)), int(at(s,
-                                                                                                           'img/s'))) for s in dict.fromkeys([train_size, int(best['size'])])]
-        with stage(f'fixres at {test_size} px'): found = learn.fixres(test_size, epochs, show=False, measures=m,
-                                                                      **kwargs)
+        rows = [(train_size, s, f'no{" (best of sweep)" if s != train_size else ""}', float(at(s)), int(at(s, 'img/s')))
+                for s in dict.fromkeys([train_size, int(best['size'])])]
+        with stage(f'fixres at {test_size} px'):
+            found = learn.fixres(test_size, epochs, show=False, measures=m, **kwargs)
         kept = True
     if out is not None and not rank_distrib():   # in a distributed run only the first process writes
         out = Path(out); out.mkdir(parents=True, exist_ok=True)
@@ -72,7 +72,7 @@ def run_fixres(learn:Learner,
 
 # %% ../nbs/06_cli.ipynb #208450e4
 class Log:
-    "What the command prints: fastai's progress bars on a terminal; one line per stage, with its time, in a file or a pipe; only the results with `quiet`"
+    "What the command prints: bars on a terminal, a timed line per stage in a file or pipe, only results if `quiet`"
     def __init__(self, quiet:bool=False, tty:bool|None=None):
         self.quiet,self.tty,self.learn = quiet,sys.stdout.isatty() if tty is None else tty,None
     def __call__(self, *msg):
@@ -84,7 +84,8 @@ class Log:
         bars = self.tty and not self.quiet
         if bars: self(f'{what} ...')
         with contextlib.ExitStack() as s:
-            if not bars and self.learn is not None: s.enter_context(self.learn.no_bar()); s.enter_context(self.learn.no_logging())
+            if not bars and self.learn is not None:
+                s.enter_context(self.learn.no_bar()); s.enter_context(self.learn.no_logging())
             yield
         self(f'{what}: {time.time()-t:.0f} s')
 
@@ -105,15 +106,15 @@ def demo(quick:bool=False, # About two minutes on 2 CPU cores: 800 cells at 96 p
          epochs:int=None, # Epochs of `fine_tune` (2 quick, 5 full)
          quiet:bool=False, # Print only the results table
         ):
-    "FixRes on real images, offline: pretrained EfficientNet-Lite0 on ELPV solar cells, trained small, swept, fine-tuned at the measured size"
+    "Offline FixRes on real images: pretrained EfficientNet-Lite0 on ELPV solar cells, trained small, swept, fine-tuned"
     t0,out,log = time.time(),Path(out),Log(quiet)
     set_seed(seed)
     size,n,epochs = (96, 800, epochs or 2) if quick else (128, None, epochs or 5)
     dls = elpv_dls(size, n=n, seed=seed, bs=32)
     log(f"ELPV solar cells: {len(dls.train_ds)} training, {len(dls.valid_ds)} validation images; device: {dls.device}")
     log.learn = learn = lite0_learner(dls, metrics=accuracy)
-    with log.stage(f"fine_tune({epochs}) of the pretrained EfficientNet-Lite0 at {size} px"): learn.fine_tune(epochs,
-                                                                                                              2e-3)
+    with log.stage(f"fine_tune({epochs}) of the pretrained EfficientNet-Lite0 at {size} px"):
+        learn.fine_tune(epochs, 2e-3)
     res = run_fixres(learn, 'auto', 1, out=out, stage=log.stage)
     learn.export(out.resolve()/'export.pkl')
     _report(res, out, t0, learn, log)
@@ -124,9 +125,9 @@ def _arch(arch):
     import torchvision.models as tvm
     return getattr(tvm, arch) if callable(getattr(tvm, arch, None)) and arch.islower() else arch
 
-def train(path:str, # Folder of images (train/ and valid/ of class folders, or class folders with --valid-pct) or a CSV file
+def train(path:str, # Image folder (train/ and valid/ of class folders, or class folders with --valid-pct) or a CSV file
           size:int=None, # Training size (128 if None)
-          test_size:str='auto', # Size to fine-tune and predict at: a number, or 'auto' (measured, kept only if it helps)
+          test_size:str='auto', # Size to fine-tune and predict at: an int, or 'auto' (measured, kept only if it helps)
           epochs:int=5, # Epochs of `fine_tune` at `size`
           fixres_epochs:int=1, # Epochs of `fixres` at `test_size`
           arch:str='lite0', # 'lite0' (ImageNet weights from the [demo] extra), or a torchvision or timm model name
@@ -140,24 +141,24 @@ def train(path:str, # Folder of images (train/ and valid/ of class folders, or c
           quiet:bool=False, # Print only the results table
           max_size:int=None, # 'auto': try no size above this
           min_speed:float=None, # 'auto': try no size where the model predicts fewer images per second on this machine
-          deploy_size:int=None, # Train small for this deployment size (at the size whose objects match it after FixRes), then fixres at it
+          deploy_size:int=None, # Deployment size: train at the size matching it after FixRes, then fixres at it
          ):
-    "Train at `size` on your images, sweep test sizes, fine-tune with FixRes at `test_size`, and export a learner that predicts there"
+    "Train at `size` on your images, sweep test sizes, fine-tune with FixRes at `test_size` and export the learner"
     t0,out,log = time.time(),Path(out),Log(quiet)
     if test_size != 'auto':
-        if not str(test_size).isdigit() or int(test_size) <= 0: raise ValueError("`test_size` must be a positive int "
-                                                                                 f"or 'auto', got {test_size!r}")
+        if not str(test_size).isdigit() or int(test_size) <= 0:
+            raise ValueError(f"`test_size` must be a positive int or 'auto', got {test_size!r}")
         test_size = int(test_size)
     if deploy_size is not None:
         if size is not None or test_size != 'auto':
-            raise ValueError("`deploy_size` sets both the training size and the test size: leave out `size` and "
-                             "`test_size`")
+            raise ValueError("`deploy_size` sets both the training size and the test size: "
+                             "leave out `size` and `test_size`")
         test_size = _check_size(deploy_size, 'deploy_size')
     bounds = {k:v for k,v in dict(max_size=max_size, min_speed=min_speed).items() if v is not None}
+    # refused before training
     if not _is_count(fixres_epochs): raise ValueError(f"`fixres_epochs` must be an int >= 1, got {fixres_epochs!r}")
-    if test_size == 'auto': SizeSearch(**bounds)   # refused before training
-    elif bounds: raise ValueError(f"{', '.join(f'--{k.replace(chr(95), chr(45))}' for k in bounds)} bound the search "
-                                  "for a size: use them with --test-size auto")
+    if test_size == 'auto': SizeSearch(**bounds)
+    elif bounds: raise ValueError(f"{', '.join(f'`{k}`' for k in bounds)} steer the search for a size: pass --test-size auto")
     col = lambda c: int(c) if str(c).isdigit() else c
     set_seed(seed)
     stats = lite0_stats if arch=='lite0' else None
@@ -167,10 +168,10 @@ def train(path:str, # Folder of images (train/ and valid/ of class folders, or c
     if deploy_size is not None:
         size = train_size_for(deploy_size, dls)
         dls = dls_at(dls, size)
-        log(f"deployment size {deploy_size}: training at {size} px, where objects look as large after FixRes "
-            "(train_size_for)")
-    log(f"{path}: {len(dls.train_ds)} training, {len(dls.valid_ds)} validation images, {dls.c} classes; device: "
-        f"{dls.device}")
+        log(f"deployment size {deploy_size}: training at {size} px, "
+            "where objects look as large after FixRes (train_size_for)")
+    log(f"{path}: {len(dls.train_ds)} training, {len(dls.valid_ds)} validation images, {dls.c} classes; "
+        f"device: {dls.device}")
     if arch=='lite0': learn = lite0_learner(dls, pretrained=pretrained, metrics=accuracy)
     else: learn = vision_learner(dls, _arch(arch), pretrained=pretrained, metrics=accuracy)
     log.learn = learn
@@ -188,8 +189,8 @@ commands = {'demo': demo, 'train': train}
 def main(argv:list|None=None) -> int:
     "The `fixres-fastai` console command"
     argv = sys.argv[1:] if argv is None else list(argv)
-    usage = "usage: fixres-fastai {demo,train} [--help] ...\n\n" + '\n'.join(f'  {k:6} {f.__doc__}' for k,
-                                                                             f in commands.items())
+    usage = "usage: fixres-fastai {demo,train} [--help] ...\n\n" + '\n'.join(f'  {k:6} {f.__doc__}'
+                                                                             for k,f in commands.items())
     if not argv or argv[0] in ('-h', '--help'):
         print(usage)
         return 0 if argv else 2

@@ -1,4 +1,4 @@
-"""`get_dls(size, source)`: DataLoaders that train on random-resized crops and test on a resized center crop; `dls_at(dls, size)`: any fastai image DataLoaders rebuilt at another size.
+"""`get_dls`: train on random-resized crops, test on resized center crops; `dls_at`: any image DataLoaders at a new size
 
 Docs: https://fixres-fastai.github.io/fixres_fastai/data.html.md"""
 
@@ -16,12 +16,12 @@ __all__ = ['FixResCrop', 'example_folder', 'UnreadableImages', 'naming_unreadabl
 
 # %% ../nbs/00_data.ipynb #5fe38edd
 class FixResCrop(RandomResizedCrop):
-    "Random-resized crop for training; resize the shorter side to `resize_ratio*size` and center crop `size` for testing"
+    "Random-resized crop for training; resize the shorter side to `resize_ratio*size`, center crop `size` for testing"
     def __init__(self,
         size:int, # Side of the square output
         min_scale:float=0.08, # Smallest crop area, as a fraction of the image area (training)
         ratio=(3/4, 4/3), # Range of the crop's width over height (training)
-        resize_ratio:float=256/224, # Test protocol: shorter side resized to `resize_ratio*size` before the center crop
+        resize_ratio:float=256/224, # Test: shorter side resized to `resize_ratio*size` before the center crop
         max_scale:float=1., # Largest crop area, as a fraction of the image area (training)
         **kwargs
     ):
@@ -42,9 +42,9 @@ class FixResCrop(RandomResizedCrop):
         self.tl = ((w-cw)//2, (h-ch)//2)
 
     def decode_side(self, test:bool) -> int:
-        "The shorter side an image needs for this crop's smallest region to keep full resolution (test crops only, or training crops too)"
-        return math.ceil(self.size[0]*(self.resize_ratio if test else max(self.resize_ratio,
-                                                                          1/math.sqrt(self.min_scale))))
+        "The shorter side an image needs for this crop's smallest region to keep full resolution (test or all crops)"
+        return math.ceil(self.size[0]*(self.resize_ratio if test
+                                       else max(self.resize_ratio, 1/math.sqrt(self.min_scale))))
 
 # %% ../nbs/00_data.ipynb #4bb49458
 def _find_crop(dl) -> FixResCrop|None:
@@ -72,7 +72,7 @@ def example_folder(dest, # Folder to write (created)
                    n_train:int=12, # Images per class in `train/`
                    n_valid:int=6, # Images per class in `valid/`
                    size:int=96, # Side of the saved images
-                   scale:tuple|None=None, # (smallest, largest) side of the object, as fractions of `size`, pasted on another photo; None: the crop fills the image
+                   scale:tuple|None=None, # (min, max) object side / `size`, on another photo; None: crop fills image
                    seed:int=0) -> Path:
     "Write an ImageNet-style folder of random crops of `_example_photos`, one class per photo"
     if scale is not None: _check(is_listy(scale) and len(scale) == 2 and 0 < scale[0] <= scale[1] <= 1, 'scale',
@@ -89,8 +89,8 @@ def example_folder(dest, # Folder to write (created)
                     bg = rng.choice([o for f,o in photos.items() if f != fn])
                     im = _random_square(rng, bg, rng.randint(min(size, min(bg.size)), min(bg.size))).resize((size,size))
                     side = max(1, round(rng.uniform(*scale)*size))
-                    im.paste(_random_square(rng, src, rng.randint(7*m//10, m)).resize((side,side)), (rng.randint(0,
-                                                                                                                 size-side), rng.randint(0, size-side)))
+                    im.paste(_random_square(rng, src, rng.randint(7*m//10, m)).resize((side,side)),
+                             (rng.randint(0, size-side), rng.randint(0, size-side)))
                 im.save(dest/split/fn.stem/f'{i:03d}.jpg', quality=90)
     return dest
 
@@ -148,7 +148,7 @@ def _to_rgb(im):
     return im.convert('RGB')
 
 class _ImageOpener(Transform):
-    "Open an image file as RGB, EXIF orientation applied, large JPEGs decoded at a reduced scale that keeps the shorter side >= `min_side`"
+    "Open an image file as EXIF-oriented RGB, decoding large JPEGs at a reduced scale with shorter side >= `min_side`"
     def __init__(self, min_side:int|None=None,
                  reader=None): super().__init__(); self.min_side,self.reader = min_side,reader
     def encodes(self, o) -> PILImage:
@@ -163,7 +163,7 @@ class _ImageOpener(Transform):
     def __repr__(self): return f"{type(self).__name__}(min_side={self.min_side})"
 
 def _unreadable(fn) -> str|None:
-    "Why `fn` cannot be used as an image (missing, not an image, cut short), or None; reads the header and the last bytes only"
+    "Why `fn` cannot be used as an image (missing, not an image, cut short), or None; reads header and last bytes only"
     fn = Path(fn)
     if not fn.is_file(): return 'missing'
     try:
@@ -202,12 +202,12 @@ class UnreadableImages(OSError):
     "An error met while reading images, with the files of the DataLoaders that cannot be read"
 
 def _item_files(dl) -> list:
-    "The file each item of `dl` opens, where its transforms before the image opener tell it (a path, or a table row read by `ColReader`)"
+    "The file each item of `dl` opens, where the transforms before the image opener tell it (path or `ColReader` row)"
     ds = dl.dataset
     tl = ds.tls[0] if isinstance(ds, Datasets) else ds
     fs = list(getattr(getattr(tl, 'tfms', None), 'fs', []))
-    k = first((i for i,t in enumerate(fs) if isinstance(t, _ImageOpener) or str(getattr(t, 'name',
-                                                                                        '')).endswith('.create')), None)
+    k = first((i for i,t in enumerate(fs)
+               if isinstance(t, _ImageOpener) or str(getattr(t, 'name', '')).endswith('.create')), None)
     if k is None or not hasattr(tl, 'items'): return []
     pre = fs[:k] + ([fs[k].reader] if isinstance(fs[k], _ImageOpener) and fs[k].reader is not None else [])
     items,res = getattr(tl.items, 'iloc', tl.items),[]
@@ -223,8 +223,8 @@ def _name_unreadable(e:Exception, dls) -> Exception:
     "`e` if it is no `OSError` or no file of `dls` is unreadable, else an `UnreadableImages` that names the files"
     if not isinstance(e, OSError) or isinstance(e, UnreadableImages): return e
     loaders = dls.loaders if isinstance(dls, DataLoaders) else [dls]
-    bad = [(f, r) for dl in loaders for f in _item_files(dl) if isinstance(f, (str,
-                                                                               Path)) and (r := _unreadable_cached(f)) is not None]
+    bad = [(f, r) for dl in loaders for f in _item_files(dl)
+           if isinstance(f, (str, Path)) and (r := _unreadable_cached(f)) is not None]
     if not bad: return e
     # a loader worker's error ends with the original one
     last = str(e).strip().splitlines()[-1] if str(e).strip() else type(e).__name__
@@ -233,7 +233,7 @@ def _name_unreadable(e:Exception, dls) -> Exception:
 
 @contextlib.contextmanager
 def naming_unreadable(dls):
-    "Raise an `OSError` met inside again as `UnreadableImages` that names the files of `dls` that cannot be read, if any"
+    "Raise an `OSError` met inside again as `UnreadableImages` naming the files of `dls` that cannot be read, if any"
     try: yield
     except OSError as e:
         if (named := _name_unreadable(e, dls)) is e: raise
@@ -250,13 +250,13 @@ def get_dls(size:int, # Side of the square images the model sees
             label_delim:str|None=None, # Multi-label table: the labels in `label_col` are separated by this
             folder:str|None=None, suff:str='', # Table file names: subfolder of `path`, suffix to add
             min_scale:float=0.08, max_scale:float=1., ratio=(3/4, 4/3), # Training crops (RandomResizedCrop)
-            resize_ratio:float=256/224, # Test protocol: resize the shorter side to `resize_ratio*size`, center crop `size`
-            train_aug:str='train', # Training set: 'train' (random-resized crops, flips) or 'test' (through the validation transforms)
+            resize_ratio:float=256/224, # Test: resize the shorter side to `resize_ratio*size`, center crop `size`
+            train_aug:str='train', # Training set: 'train' (random crops, flips) or 'test' (the validation transforms)
             flip:bool=True, # Random horizontal flip on the training set
             aug:bool|dict=False, # Add fastai's `aug_transforms` (a dict: their arguments), without zoom or warp
             stats:tuple|None=None, # (mean, std) to normalize with; None leaves it to `vision_learner`
-            bs:int=64, num_workers:int|None=None, device:torch.device|str|None=None, # Batch size, loader workers, device
-            check_files:bool=True, # Skip, with a warning naming them, files that are missing, not images, or cut short
+            bs:int=64, num_workers:int|None=None, device:torch.device|str|None=None, # Batch size, workers, device
+            check_files:bool=True, # Skip, with a warning naming them, files missing, not images, or cut short
             **kwargs) -> DataLoaders:
     "DataLoaders for image classification (single or multi-label) with the FixRes train and test protocol"
     size = _check_size(size)
@@ -296,8 +296,8 @@ def get_dls(size:int, # Side of the square images the model sees
     batch_tfms = []
     if aug: batch_tfms += aug_transforms(**{**_aug_defaults, **(aug if isinstance(aug, dict) else {})})
     if stats is not None: batch_tfms.append(Normalize.from_stats(*stats))
-    dblock = DataBlock(blocks=(ImageBlock, MultiCategoryBlock if label_delim else CategoryBlock), get_items=noop, splitter=splitter,
-                       get_x=get_x, get_y=get_y, item_tfms=item_tfms, batch_tfms=batch_tfms)
+    dblock = DataBlock(blocks=(ImageBlock, MultiCategoryBlock if label_delim else CategoryBlock), get_items=noop,
+                       splitter=splitter, get_x=get_x, get_y=get_y, item_tfms=item_tfms, batch_tfms=batch_tfms)
     dls = dblock.dataloaders(items, path=path, bs=bs, num_workers=num_workers, device=device, **kwargs)
     _check_classes(dls)
     # the one rebuild path: each split decodes JPEGs only as large as its crops need
@@ -324,7 +324,8 @@ def _last_sized(dl):
     "The last transform of `dl` that sets the image size, and that size (a square side)"
     sized = [t for t in _tfms(dl) if _out_size(t) is not None]
     if not sized:
-        raise ValueError("`dls` have no transform that sets the image size (`Resize`, `RandomResizedCrop`, `aug_transforms(size=...)`): "
+        raise ValueError("`dls` have no transform that sets the image size "
+                         "(`Resize`, `RandomResizedCrop`, `aug_transforms(size=...)`): "
                          "pass `dls=` built at the size you want")
     w,h = _out_size(sized[-1])
     if w != h: raise ValueError(f"`dls` make {(w,h)} images and only square sizes are rebuilt: pass `dls=` built at "
@@ -346,8 +347,8 @@ def _resized(t, f:float, last:int|None):
 
 def _unknown_sizes(dl) -> list:
     "Transforms of `dl` that hold an image size but are not among the ones `dls_at` knows how to move"
-    return [t for t in _tfms(dl) if not isinstance(t, _sized) and any(getattr(t, a, None) is not None for a in ('size',
-                                                                                                                'max_sz', 'sz'))]
+    return [t for t in _tfms(dl) if not isinstance(t, _sized)
+            and any(getattr(t, a, None) is not None for a in ('size', 'max_sz', 'sz'))]
 
 def _opener_at(t, crop, test, f):
     "A copy of `_ImageOpener` `t` that decodes JPEGs just large enough for `crop` (or for a size `f` times its own)"
@@ -378,18 +379,18 @@ def _dl_at(dl:TfmdDL, # A fastai image DataLoader (training, validation, or `tes
                          "pass `dls=` built at the size you want")
     last,cur = _last_sized(dl)
     f = size/cur
-    at = lambda p: Pipeline([_resized(t, f,
-                                      size if t is last else None) if _out_size(t) is not None else t for t in p.fs])
+    at = lambda p: Pipeline([_resized(t, f, size if t is last else None) if _out_size(t) is not None else t
+                             for t in p.fs])
     after_item,after_batch = at(dl.after_item),at(dl.after_batch)
     crop = first(t for t in after_item.fs if isinstance(t, FixResCrop))
     split_idx = 1 if test else getattr(dl.dataset, 'split_idx', None)
     return dl.new(_dataset_at(dl.dataset, f, crop, split_idx), after_item=after_item, after_batch=after_batch)
 
-def dls_at(dls:DataLoaders, # Image-classification DataLoaders: from `get_dls`, `ImageDataLoaders`, a `DataBlock`, or `load_learner`
+def dls_at(dls:DataLoaders, # Image-classification DataLoaders: `get_dls`, `ImageDataLoaders`, DataBlock, `load_learner`
            size:int, # Side of the square images the model should see
-           train_aug:str='train', # Training set: 'train' (its own random transforms) or 'test' (through the validation transforms, shuffled)
+           train_aug:str='train', # Training set: 'train' (its random transforms) or 'test' (validation ones, shuffled)
           ) -> DataLoaders:
-    "`dls` at `size`: the same items, split, labels, normalization and device, every size-setting transform moved in proportion"
+    "`dls` at `size`: same items, split, labels, normalization and device; size-setting transforms moved in proportion"
     _check(train_aug in ('train','test'), 'train_aug', "'train' or 'test'", train_aug)
     _check(isinstance(dls, DataLoaders) and len(dls.loaders), 'dls', 'fastai DataLoaders', type(dls).__name__)
     loaders = [_dl_at(dl, size, test=train_aug=='test' and i==0) for i,dl in enumerate(dls.loaders)]

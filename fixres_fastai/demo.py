@@ -1,4 +1,4 @@
-"""The data and weights of the demo and the benchmarks, which arrive with the `[demo]` extra (no download at run time): the pretrained EfficientNet-Lite0, the ELPV solar cells, and a controlled scale benchmark built from Fashion-MNIST.
+"""Offline demo and benchmark data via `[demo]`: pretrained EfficientNet-Lite0, ELPV solar cells, scaled Fashion-MNIST.
 
 Docs: https://fixres-fastai.github.io/fixres_fastai/demo.html.md"""
 
@@ -56,19 +56,19 @@ def elpv_root() -> Path:
 
 def elpv_table(n:int|None=None, # Keep a stratified random subset of `n` cells
                seed:int=0) -> pd.DataFrame:
-    "The ELPV cells: file (relative to `elpv_root()`), defect probability, cell type and label ('defective' if the probability is > 0.5, else 'ok')"
+    "ELPV cells: file (from `elpv_root()`), defect probability, cell type and label ('defective' if > 0.5, else 'ok')"
     df = pd.read_csv(elpv_root()/'labels.csv', sep=r'\s+', header=None, names=['fname', 'proba', 'type'])
     df['label'] = np.where(df['proba'] > 0.5, 'defective', 'ok')
     if n is not None:
         _check(isinstance(n, int) and 4 <= n <= len(df), 'n', f'an int in [4, {len(df)}]', n)
-        df = pd.concat([g.sample(round(n*len(g)/len(df)), random_state=seed) for _,
-                        g in df.groupby('label')]).sort_index()
+        df = pd.concat([g.sample(round(n*len(g)/len(df)), random_state=seed)
+                        for _,g in df.groupby('label')]).sort_index()
     return df.reset_index(drop=True)
 
 def elpv_dls(size:int, n:int|None=None, seed:int=0, valid_pct:float=0.25, **kwargs) -> DataLoaders:
     "`get_dls` on the ELPV cells (a random split by `seed`), normalized for EfficientNet-Lite0"
-    return get_dls(size, elpv_table(n, seed), path=elpv_root(), fn_col='fname', label_col='label', valid_pct=valid_pct, seed=seed,
-                   stats=lite0_stats, **kwargs)
+    return get_dls(size, elpv_table(n, seed), path=elpv_root(), fn_col='fname', label_col='label', valid_pct=valid_pct,
+                   seed=seed, stats=lite0_stats, **kwargs)
 
 # %% ../nbs/05_demo.ipynb #e32ec5a2
 fashion_classes = ['tshirt', 'trouser', 'pullover', 'dress', 'coat', 'sandal', 'shirt', 'sneaker', 'bag', 'boot']

@@ -1,4 +1,4 @@
-"""`learn.fixres_find()` measures which size to fine-tune at, the way `lr_find` does for the learning rate: it fine-tunes at each candidate size, scores each on half the validation set, suggests one and leaves the learner as it was; `learn.fixres('auto', epochs)` then fine-tunes there, or keeps the learner.
+"""`learn.fixres_find()` measures the size to fine-tune at, as `lr_find` does a learning rate; `fixres('auto')` uses it
 
 Docs: https://fixres-fastai.github.io/fixres_fastai/finder.html.md"""
 
@@ -27,12 +27,13 @@ __all__ = ['SuggestedSize', 'SizeSearch']
 
 # %% ../nbs/03a_finder.ipynb #13aaee27
 def _auto_sizes(train_size:int, theory:int, pretrained:int|None=None, n:int=3, multiple:int=8) -> list[int]:
-    "Sizes 'auto' may fine-tune at: `n` steps from the theory's size (at least one step above `train_size`) to twice `train_size`; the pretrained size, where it falls among them, replaces the nearest"
+    "Sizes 'auto' may try: `n` steps from the theory's size to twice `train_size`, the pretrained size among them"
     hi = 2*train_size
     lo = min(max(theory, train_size+multiple), hi)
     steps = sorted({int(multiple*round(s/multiple)) for s in np.geomspace(lo, hi, n)})
     if pretrained and train_size < pretrained <= hi and pretrained not in steps:
-        steps.remove(min(steps, key=lambda s: abs(np.log(s/pretrained))))   # one fine-tune fewer than adding it
+        # one fine-tune fewer than adding it
+        steps.remove(min(steps, key=lambda s: abs(np.log(s/pretrained))))
         steps.append(pretrained)
     return sorted(s for s in steps if s > train_size)
 
@@ -43,40 +44,42 @@ def _pretrained_size(model):
         if isinstance(cfg, dict) and cfg.get('input_size'): return int(cfg['input_size'][-1])
 
 def _find_candidates(learn, m, sizes=None, dls=None, max_size=None, min_speed=None):
-    "Step 1: the learner's size (the baseline), the theory's, the sizes to try (the learner's own first) with their throughputs, and the sizes a bound rules out, with why"
+    "Step 1: the learner's size (the baseline), the theory's, the sizes to try, their throughputs, and those ruled out"
     src,cur = ifnone(dls, learn.dls),learner_size(learn)
-    if cur is None: raise ValueError("`size`: 'auto' starts from the learner's size, which its transforms do not "
-                                     "tell: pass a size")
+    if cur is None:
+        raise ValueError("`size`: 'auto' starts from the learner's size, which its transforms do not tell: pass a size")
     try: theory = recommend_test_size(src)
     except ValueError: theory = int(8*round(cur*1.15/8))
-    larger = _auto_sizes(cur, theory, _pretrained_size(learn.model)) if sizes is None else sorted({int(s) for s in sizes} - {cur})
+    larger = (_auto_sizes(cur, theory, _pretrained_size(learn.model)) if sizes is None
+              else sorted({int(s) for s in sizes} - {cur}))
     # the refit at the learner's own size: the cheapest fine-tune, and it tells how much of a gain is the size's
     tried = [cur]+larger
-    speed = {s: m.speed(s) for s in tried}   # images per second, the model alone on this device
+    # images per second, the model alone on this device
+    speed = {s: m.speed(s) for s in tried}
     ruled = {}
-    for s in larger:                         # the learner runs at its own size already: no bound rules it out
+    # the learner runs at its own size already: no bound rules it out
+    for s in larger:
         if max_size is not None and s > max_size: ruled[s] = 'ruled out: > max_size'
         elif min_speed is not None and speed[s] < min_speed: ruled[s] = f'ruled out: < {min_speed:g} img/s'
     return cur, theory, tried, ruled, speed
 
 # %% ../nbs/03a_finder.ipynb #e9138d27
 def _trained_names(learn, fit_dls, cb):
-    "The names of the modules the `FixResCallback` `cb` trains in `learn`'s model (found by a forward pass of an image of `fit_dls`)"
-    return cb.names(*cb.parts(learn.model, *_probe(fit_dls.valid if len(fit_dls.valid_ds) else fit_dls.train,
-                                                   learn.dls.n_inp)))
+    "The names of the modules `cb` trains in `learn`'s model, found by a forward pass of an image of `fit_dls`"
+    return cb.names(*cb.parts(learn.model,
+                              *_probe(fit_dls.valid if len(fit_dls.valid_ds) else fit_dls.train, learn.dls.n_inp)))
 
 @patch
 def _size_cache(self:Learner, fit_dls, m, size, opts, valid_idxs=None, idxs=None) -> TrunkCaches|None:
-    "The trunk's outputs at `size` over `fit_dls` (the training items at `idxs`, `m`'s at `valid_idxs`), filled once; the outputs with no training go to `m`. None where they cannot be used"
+    "The trunk's outputs at `size` on `fit_dls` (items at `idxs`, `valid_idxs`), or None where unusable; also fills `m`"
     cb = opts.callback()
-    if opts.cache is False or opts.train == 'stats' or _why_not(self, cb, dls=fit_dls,
-                                                                cbs=L(opts.fit.get('cbs'))) is not None: return None
+    if (opts.cache is False or opts.train == 'stats'
+        or _why_not(self, cb, dls=fit_dls, cbs=L(opts.fit.get('cbs'))) is not None): return None
     with rollback(always=True): names = _trained_names(self, fit_dls, cb)
     held = [None if i is None else [int(j) for j in i] for i in (idxs, valid_idxs)]   # the items each cache holds
     try: caches = _fill_cache(self.model, fit_dls.loaders[:2], names, self.dls.n_inp, opts.cache_ram, _amp(self),
                               verbose=False, idxs=held)
-    # the model cannot be cut: the fine-tune runs through it whole
-    except ValueError: return None
+    except ValueError: return None   # the model cannot be cut: the fine-tune runs through it whole
     try:
         n = m.n if valid_idxs is None else len(valid_idxs)
         # the same items, in order: `fit_dls` is `m`'s DataLoaders at `size`
@@ -87,7 +90,7 @@ def _size_cache(self:Learner, fit_dls, m, size, opts, valid_idxs=None, idxs=None
 
 @dataclass
 class _Kept:
-    "What 'auto' may reuse of the finder's best fine-tune at `size`: the learner after it (`state`, on every training image), or its `caches`"
+    "What 'auto' may reuse of the finder's best fine-tune at `size`: the learner after it (`state`) or its `caches`"
     size:int
     state:LearnerState|None=None
     caches:TrunkCaches|None=None
@@ -96,7 +99,7 @@ class _Kept:
 
 @patch
 def _find_scores(self:Learner, m, score, sizes, sel, opts, epochs, start, train_idxs=None, keep=False):
-    "Step 2: on the choosing half `sel` (the only validation items it predicts), each size's score with no training and after `fixres` there, each from `start` (a `LearnerState`: the same weights and random state); if `keep`, what 'auto' may reuse of the best"
+    "Step 2: score each size on the choosing half `sel` untrained and fine-tuned from `start`; if `keep`, keep the best"
     fitted,outs,kept = {},{},None
     try:
         for s in sizes:
@@ -113,8 +116,9 @@ def _find_scores(self:Learner, m, score, sizes, sel, opts, epochs, start, train_
                     if kept is not None: kept.close()
                     if train_idxs is None: kept = _Kept(s, state=LearnerState(self))
                     elif caches is None: kept = _Kept(s)
-                    # handed over
-                    else: kept,caches.caches = _Kept(s, caches=TrunkCaches(caches.caches, caches.top, caches.idxs)),[]
+                    else:
+                        # handed over
+                        kept,caches.caches = _Kept(s, caches=TrunkCaches(caches.caches, caches.top, caches.idxs)),[]
         start.restore(rng=False)
     except BaseException:
         if kept is not None: kept.close()
@@ -126,24 +130,24 @@ def _find_scores(self:Learner, m, score, sizes, sel, opts, epochs, start, train_
 # %% ../nbs/03a_finder.ipynb #c251e0b2
 @patch
 def _reused(self:Learner, kept, opts) -> dict:
-    "`fit_dls` and `caches` for the fine-tune at `kept.size` with `opts` (at that size) on every training and validation image, from the finder's caches: the trunk runs on the other images only; {} where it kept none"
+    "`fit_dls` and `caches` to fine-tune at `kept.size` on every image from the finder's caches, or {} if it kept none"
     if kept is None or kept.caches is None: return {}
     s,had = kept.size,kept.caches
     fd = opts.fit_dls(self, s)
     dls2 = fd.loaders[:2]
     # the other training images, the report half
-    rests = {k: r for k,(dl,i) in enumerate(zip(dls2,
-                                                had.idxs)) if i is not None and (r := sorted(set(range(len(dl.dataset))) - set(i)))}
+    rests = {k: r for k,(dl,i) in enumerate(zip(dls2, had.idxs))
+             if i is not None and (r := sorted(set(range(len(dl.dataset))) - set(i)))}
     new = TrunkCaches([], had.top)
     try:
         if rests:
             with rollback(always=True):   # as in `fixres`, the fine-tune draws next what `fit_dls` left
                 names = _trained_names(self, fd, opts.callback())
-                new = _fill_cache(self.model, [_subset(dls2[k], r) for k,r in rests.items()], names, self.dls.n_inp, opts.cache_ram,
-                                  _amp(self), verbose=False)
+                new = _fill_cache(self.model, [_subset(dls2[k], r) for k,r in rests.items()], names, self.dls.n_inp,
+                                  opts.cache_ram, _amp(self), verbose=False)
         parts = dict(zip(rests, new.caches))
-        full = [_TrunkCache.joined(len(dl.dataset), [(had.caches[k], had.idxs[k]), (parts[k], rests[k])]) if k in parts else had.caches[k]
-                for k,dl in enumerate(dls2)]
+        full = [_TrunkCache.joined(len(dl.dataset), [(had.caches[k], had.idxs[k]), (parts[k], rests[k])])
+                if k in parts else had.caches[k] for k,dl in enumerate(dls2)]
     finally: new.close()
     for k in parts: had.caches[k].close()
     kept.caches = TrunkCaches(full, had.top)                       # freed with `kept`
@@ -155,25 +159,27 @@ def _top(fitted, sign, sizes=None):
     return max(ifnone(sizes, list(fitted)), key=lambda s: (sign*fitted[s], -s))
 
 def _guarded(fitted, gains, cur, guard, sign):
-    "The rule of step 3: the best fine-tuned size whose gain exceeds `guard` standard errors and True (fine-tune there), else `cur` and False (keep the learner)"
+    "Step 3's rule: the best fine-tuned size whose gain exceeds `guard` standard errors and True, else `cur` and False"
     passes = lambda g, se: g > guard*se if se > 0 else g > 0   # no error (the same outputs): a gain is a gain
     ok = [s for s in fitted if passes(*gains[s])]
     return (_top(fitted, sign, ok) if ok else cur), bool(ok)
 
 def _find_choice(score, cur, fitted, outs, base, guard=1., seed=0):
-    "Step 3: each fine-tuned size's paired gain over the learner as it was, with its standard error; the guarded suggestion (`_guarded`) and the best fine-tuned size"
+    "Step 3: the paired gain over the learner as it was (and its standard error) at each size; the suggestion; the best"
     gains = {s: paired_gain(score, base, outs[s], seed=seed) for s in fitted}   # `outs`: on the same items as `base`
     return *_guarded(fitted, gains, cur, guard, score.sign), _top(fitted, score.sign), gains
 
 def _find_table(cur, theory, tried, ruled, speed, plain, fitted, gains):
-    "Step 4: one row a size: why it is there, its scores with no training and fine-tuned, the gain and its standard error, its throughput"
+    "Step 4: a row a size: why it is there, its scores untrained and fine-tuned, gain and standard error, throughput"
     na = np.nan
-    note = lambda s: 'trained at' if s==cur else '; '.join(n for n in ('theory' if s==theory else '', ruled.get(s,
-                                                                                                                '')) if n)
-    return pd.DataFrame({'size': tried, 'note': [note(s) for s in tried], 'no training': [plain.get(s, na) for s in tried],
-                         'fine-tuned': [fitted.get(s, na) for s in tried], 'gain': [gains.get(s, (na,
-                                                                                                  na))[0] for s in tried],
-                         'se': [gains.get(s, (na,na))[1] for s in tried], 'img/s': [speed[s] for s in tried]})
+    note = lambda s: ('trained at' if s==cur else
+                      '; '.join(n for n in ('theory' if s==theory else '', ruled.get(s, '')) if n))
+    return pd.DataFrame({'size': tried, 'note': [note(s) for s in tried],
+                         'no training': [plain.get(s, na) for s in tried],
+                         'fine-tuned': [fitted.get(s, na) for s in tried],
+                         'gain': [gains.get(s, (na,na))[0] for s in tried],
+                         'se': [gains.get(s, (na,na))[1] for s in tried],
+                         'img/s': [speed[s] for s in tried]})
 
 # %% ../nbs/03a_finder.ipynb #164f68f4
 def _as_text(df:pd.DataFrame) -> str:
@@ -182,28 +188,30 @@ def _as_text(df:pd.DataFrame) -> str:
 
 @dataclass
 class SuggestedSize:
-    "What `fixres_find` measured: the size it suggests, the best fine-tuned size, and every size's scores on the choosing half"
-    size:int # The suggestion: the best fine-tuned size (the learner's own among them) that beat the learner as it was by more than `guard` standard errors, else the learner's size
+    "What `fixres_find` measured: its suggestion, the best fine-tuned size, and each size's scores on the choosing half"
+    size:int # The best fine-tuned size that beat the learner by over `guard` standard errors, else the learner's own
     tune:bool # Whether to fine-tune at `size` (`fixres(size)`); False: keep the learner as it was
     best:int # The best fine-tuned size, guarded or not
     trained_at:int # The size the learner worked at
     theory:int # The size where objects look as large as in training (`recommend_test_size`)
     metric:str # What the scores are: the `metric` asked for, else the first metric, else the loss
     table:pd.DataFrame # One row a size: note, no training, fine-tuned, gain, se, img/s
-    report:pd.DataFrame|None=None # `fixres('auto')`: the learner as it was and the fine-tune, scored on the half no choice saw
+    report:pd.DataFrame|None=None # `fixres('auto')`: the learner as it was and the fine-tune, on the half no choice saw
     cost:float=0. # Seconds the search took
     n_train:int=0 # Training images each fine-tune saw
-    epochs:int=1 # Epochs of each fine-tune: on a sample, as many steps as `fixres(size, epochs)` takes on every training image (at most 4x `epochs`)
+    epochs:int=1 # Epochs of each fine-tune: as many steps on a sample as `fixres(size, epochs)` (at most 4x `epochs`)
     guard:float=1. # The guard the suggestion was made with
-    lower:bool=False # Whether lower scores are better (a loss, an error such as `rmse`); gains are positive when better either way
+    lower:bool=False # Whether lower scores are better (a loss or error); gains are positive when better either way
     def __repr__(self):
-        say = (f"keep the learner as it was at {self.size} (no fine-tune beat it by more than the guard)" if not self.tune else
-               f"fixres at {self.size}" + (" (the learner's own size: the refit alone)" if self.size == self.trained_at else ''))
+        say = (f"keep the learner as it was at {self.size} (no fine-tune beat it by more than the guard)"
+               if not self.tune else
+               f"fixres at {self.size}" + (" (the learner's own size: the refit alone)"
+                                           if self.size == self.trained_at else ''))
         return f"SuggestedSize: {say}; best fine-tuned {self.best}, {self.cost:.0f} s\n" + _as_text(self.table)
 
 @patch
 def suggest(self:SuggestedSize, guard:float) -> tuple[int,bool]:
-    "The size, and whether to fine-tune there, that the same measurements suggest with another `guard`: no size is fine-tuned again"
+    "The size, and whether to fine-tune there, that the same measurements suggest with another `guard`"
     _check_guard(guard)
     t = self.table[self.table['fine-tuned'].notna()].set_index('size')
     return _guarded(t['fine-tuned'].to_dict(), dict(zip(t.index, zip(t['gain'], t['se']))), self.trained_at, guard,
@@ -212,7 +220,7 @@ def suggest(self:SuggestedSize, guard:float) -> tuple[int,bool]:
 # %% ../nbs/03a_finder.ipynb #50da568a
 @patch
 def plot(self:SuggestedSize, ax:plt.Axes|None=None):
-    "Scores against size (no training, fine-tuned) and fine-tuned scores against throughput, the suggestion marked in red"
+    "Plot scores against size (no training, fine-tuned) and fine-tuned ones against throughput, the suggestion in red"
     t = self.table
     if ax is None: _,ax = plt.subplots(1, 2, figsize=(11, 4))
     a,b = ax
@@ -229,8 +237,8 @@ def plot(self:SuggestedSize, ax:plt.Axes|None=None):
     b.plot(base['img/s'], base['no training'], 's', color='gray', label='as it was')
     for _,r in t.iterrows():
         v = r['fine-tuned']
-        if not np.isnan(v): b.annotate(f"{int(r['size'])}", (r['img/s'], v), textcoords='offset points', xytext=(4, 4),
-                                       fontsize=8)
+        if not np.isnan(v):
+            b.annotate(f"{int(r['size'])}", (r['img/s'], v), textcoords='offset points', xytext=(4, 4), fontsize=8)
     b.plot(row['img/s'], y, 'ro', ms=9, label=f'suggestion: {self.size}')
     b.set_xlabel('images per second (model alone, this device)'); b.set_ylabel(self.metric); b.legend()
     return ax
@@ -246,29 +254,29 @@ def _check_guard(guard):
 class SizeSearch:
     "What `fixres_find` tries and how it judges: checked once where the user calls, then passed whole"
     def __init__(self,
-        sizes:list|None=None, # Sizes to try; if None, three from the theory's size to twice the learner's, the pretrained size among them where it falls there
-        guard:float=1., # Suggest a size only if its gain over the learner as it was exceeds this many standard errors (0: any gain; -inf: the best)
+        sizes:list|None=None, # If None, three from the theory's size to twice the learner's, with the pretrained one
+        guard:float=1., # Suggest a size only if its gain exceeds this many standard errors (0: any gain, -inf: best)
         max_size:int|None=None, # Try no size above this
-        min_speed:float|None=None, # Try no size where the model predicts fewer images per second on this device (`throughput`)
-        n_train:int|None=512, # Fine-tune on a sample of this many training images where there are more, for as many steps as on all (at most 4 passes an epoch)
-        seed:int=0, # Seed of the split of the validation set (a half to choose on, a half to report on) and of the sample
-        metric:str|Metric|Callable|None=None, # What to judge by: a name of `learn.metrics`, 'valid_loss', or a metric; the first metric (else the loss) if None
-        lower_is_better:bool|None=None, # Whether lower `metric` is better; known for fastai's metrics and losses if None
+        min_speed:float|None=None, # Try no size where the model predicts fewer images per second here (`throughput`)
+        n_train:int|None=512, # Train on a sample this large, as many steps as on all images (at most 4 passes an epoch)
+        seed:int=0, # Seed of the sample and of the split of the validation set (half to choose on, half to report on)
+        metric:str|Metric|Callable|None=None, # Metric or name ('valid_loss' too); None: the first metric, else the loss
+        lower_is_better:bool|None=None, # Whether lower `metric` is better; None: known for fastai's metrics and losses
     ):
         store_attr()
         if sizes is not None and (not is_listy(sizes) or not len(sizes) or not all(_is_count(s) for s in sizes)):
             raise ValueError(f"`sizes` must be None or a non-empty list of positive ints, got {sizes!r}")
         _check_guard(guard)
-        if max_size is not None and not _is_count(max_size): raise ValueError("`max_size` must be None or a positive "
-                                                                              f"int (px), got {max_size!r}")
+        if max_size is not None and not _is_count(max_size):
+            raise ValueError(f"`max_size` must be None or a positive int (px), got {max_size!r}")
         if min_speed is not None and not (_is_number(min_speed) and min_speed > 0):
             raise ValueError(f"`min_speed` must be None or a positive number of images per second, got {min_speed!r}")
         if n_train is not None and not _is_count(n_train):
             raise ValueError(f"`n_train` must be None (every training image) or a positive int, got {n_train!r}")
-        if isinstance(seed, bool) or not isinstance(seed, (int,
-                                                           np.integer)) or seed < 0: raise ValueError(f"`seed` must be an int >= 0, got {seed!r}")
-        if lower_is_better not in (None, True,
-                                   False): raise ValueError(f"`lower_is_better` must be None, True or False, got {lower_is_better!r}")
+        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+            raise ValueError(f"`seed` must be an int >= 0, got {seed!r}")
+        if lower_is_better not in (None, True, False):
+            raise ValueError(f"`lower_is_better` must be None, True or False, got {lower_is_better!r}")
 
     @classmethod
     def take(cls, kwargs:dict) -> dict:
@@ -280,7 +288,7 @@ _max_passes = 4
 
 @patch
 def _find(self:Learner, opts:FixResOptions, search:SizeSearch, epochs:int, measures=None, keep=False):
-    "`fixres_find` with its arguments checked: the four steps, then every random stream put back; also, if `keep`, what 'auto' may reuse of the best fine-tune (a `_Kept`, for the caller to close)"
+    "`fixres_find` with checked arguments: the four steps, random streams put back; if `keep`, the best's `_Kept` too"
     q,score = search,Score(self, search.metric, search.lower_is_better)
     t0,src = time.time(),ifnone(opts.dls, self.dls)
     if len(src.valid_ds) < 4: raise ValueError("`size`: choosing a size needs at least 4 validation images (half to "
@@ -293,7 +301,8 @@ def _find(self:Learner, opts:FixResOptions, search:SizeSearch, epochs:int, measu
                                                             min_speed=q.min_speed)
             sel,_ = _half_idxs(m.n, q.seed)
             n = len(src.train_ds)
-            idxs = sorted(np.random.default_rng(q.seed).permutation(n)[:q.n_train].tolist()) if q.n_train is not None and n > q.n_train else None
+            idxs = (sorted(np.random.default_rng(q.seed).permutation(n)[:q.n_train].tolist())
+                    if q.n_train is not None and n > q.n_train else None)
             # as many steps as on every image, up to a few passes
             ep = epochs if idxs is None else max(epochs, min(round(epochs*n/len(idxs)), _max_passes*epochs))
             plain,fitted,outs,kept = self._find_scores(m, score, [s for s in tried if s not in ruled], sel, opts, ep,
@@ -307,8 +316,8 @@ def _find(self:Learner, opts:FixResOptions, search:SizeSearch, epochs:int, measu
             raise
     # the best was not suggested (the guard)
     if kept is not None and (not tune or kept.size != size): kept.close(); kept = None
-    r = SuggestedSize(size, tune, best, cur, theory, score.name, table, cost=time.time()-t0, n_train=len(idxs) if idxs is not None else n,
-                      epochs=ep, guard=q.guard, lower=score.lower)
+    r = SuggestedSize(size, tune, best, cur, theory, score.name, table, cost=time.time()-t0,
+                      n_train=len(idxs) if idxs is not None else n, epochs=ep, guard=q.guard, lower=score.lower)
     return r, kept
 
 @patch
@@ -317,10 +326,10 @@ def _find(self:Learner, opts:FixResOptions, search:SizeSearch, epochs:int, measu
 def fixres_find(self:Learner,
                 epochs:int=1, # Epochs of each fine-tune, as `fixres(size, epochs)` would run
                 plot:bool=True, # Plot the scores against size and throughput, the suggestion marked
-                measures:SizeMeasures|None=None, # Validation outputs and throughputs already measured (a sweep's): read, not measured again, and filled
-                **kwargs # `SizeSearch`: what to try and how to judge; `FixResOptions` of each fine-tune: `lr`, `train`, `dls`, `cbs`...
+                measures:SizeMeasures|None=None, # Measures already made (a sweep's): read, not made again, and filled
+                **kwargs # `SizeSearch` (what to try, how to judge); `FixResOptions` of each fine-tune (`lr`, `dls`...)
                ) -> SuggestedSize:
-    "Fine-tune at each candidate size and score it on half the validation set; suggest the best if it beats the learner as it was, which is left as it was"
+    "Fine-tune at each candidate size, score on half the validation set, suggest one; the learner is left as it was"
     search = SizeSearch(**SizeSearch.take(kwargs))
     opts = FixResOptions(**{'show': False, **kwargs})
     with _ready(self, opts.dls, measures): r,_ = self._find(opts, search, epochs, measures=measures)
@@ -330,7 +339,7 @@ def fixres_find(self:Learner,
 # %% ../nbs/03a_finder.ipynb #4f9da570
 @patch
 def _fixres_auto(self:Learner, opts:FixResOptions, epochs:int, measures=None, **find):
-    "`fixres_find` (searching as `find` says), then `fixres` at its suggestion (or the learner left as it was), reported on the half no choice saw"
+    "`fixres_find`, then `fixres` at its suggestion (or the learner left as it was), reported on the half no choice saw"
     search = SizeSearch(**find)
     m = ifnone(measures, SizeMeasures(self, ifnone(opts.dls, self.dls).valid))
     r,kept = self._find(opts, search, epochs, measures=m, keep=True)
@@ -350,9 +359,8 @@ def _fixres_auto(self:Learner, opts:FixResOptions, epochs:int, measures=None, **
     rows = (('as it was', cur, t.loc[cur, 'no training'], 0., 0., base, not r.tune),
             ('fixres', fs, t.loc[fs, 'fine-tuned'], t.loc[fs, 'gain'], t.loc[fs, 'se'], after, r.tune))
     r.report = pd.DataFrame([{'option': o, 'size': s, f'{r.metric} (select)': v, 'gain': g, 'se': se,
-                              f'{r.metric} (report)': score(*out) if out is not None else np.nan, 'img/s': t.loc[s,
-                                                                                                                 'img/s'],
-                              'kept': '<-' if k else ''} for o,s,v,g,se,out,k in rows])
+                              f'{r.metric} (report)': score(*out) if out is not None else np.nan,
+                              'img/s': t.loc[s, 'img/s'], 'kept': '<-' if k else ''} for o,s,v,g,se,out,k in rows])
     if opts.show and not rank_distrib():
         _say(r, len(sel), len(rep), len(ifnone(opts.dls, self.dls).train_ds),
              time.time()-t0 if r.tune and kept is None else None)
@@ -360,7 +368,8 @@ def _fixres_auto(self:Learner, opts:FixResOptions, epochs:int, measures=None, **
 
 def _say(r, n_sel, n_rep, n, secs=None):
     "Print what 'auto' measured and chose: the finder's table, the suggestion, the report and the cost"
-    sample = f" on {r.n_train} of the {n} training images, {r.epochs} epoch{'s' if r.epochs > 1 else ''} each" if r.n_train < n else ''
+    sample = (f" on {r.n_train} of the {n} training images, {r.epochs} epoch{'s' if r.epochs > 1 else ''} each"
+              if r.n_train < n else '')
     print(f"fixres_find: {r.metric} on half the validation set ({n_sel} images) at each size, with no training and "
           f"fine-tuned{sample}:")
     print(_as_text(r.table))
@@ -369,5 +378,5 @@ def _say(r, n_sel, n_rep, n, secs=None):
            f'the learner as it was (no fine-tuned size gained more than {bar})')
     print(f"suggestion: {why}. On the other half ({n_rep} images), which no choice saw:")
     print(_as_text(r.report))
-    print(f"cost: {r.cost:.1f} s to try {int(r.table['fine-tuned'].notna().sum())} sizes" + (f", {secs:.1f} s to "
-                                                                                             f"fine-tune at {r.size} on every training image" if secs is not None else ''))
+    print(f"cost: {r.cost:.1f} s to try {int(r.table['fine-tuned'].notna().sum())} sizes" +
+          (f", {secs:.1f} s to fine-tune at {r.size} on every training image" if secs is not None else ''))

@@ -1,4 +1,4 @@
-"""`learn.fixres(size, epochs)` fine-tunes the last norm layer and the head at the test size and leaves the learner predicting there, or exactly as it was if the fit fails.
+"""`learn.fixres(size, epochs)` fine-tunes the last norm layer and head at the test size; a failed fit changes nothing
 
 Docs: https://fixres-fastai.github.io/fixres_fastai/learner.html.md"""
 
@@ -31,28 +31,28 @@ class FixResOptions:
     "How a fine-tune at a size runs, checked once where the user calls and then passed whole"
     def __init__(self,
         lr:float|slice|None=None, # Learning rate; `fit_one_cycle`'s default if None
-        train:str='norm+head', # What trains: 'norm+head' (FixRes), 'head', 'head+stats' (official recipe) or 'stats' (statistics only)
-        train_aug:str='test', # Training images through the validation transforms ('test', the paper's choice) or the training ones
+        train:str='norm+head', # What trains: 'norm+head' (FixRes), 'head', 'head+stats' (official recipe) or 'stats'
+        train_aug:str='test', # Train through the validation ('test', the paper's choice) or the training transforms
         norm:nn.Module|str|None=None, # The norm layer to fine-tune, or its name; found by a forward pass if None
         train_from:nn.Module|str|None=None, # Also train every module from this one on (with 'norm+head')
         reset_stats:bool=True, # Re-estimate the norm layer's running statistics from scratch, as an exact average
-        dls:DataLoaders|None=None, # DataLoaders at the size to fine-tune with (after `load_learner`); the learner's own, rebuilt, if None
-        cache:bool|None=None, # Run the frozen part once per image: None where safe with epochs > 1, True to also say why not, False never
+        dls:DataLoaders|None=None, # DataLoaders at the size (after `load_learner`); the learner's own, rebuilt, if None
+        cache:bool|None=None, # Cache the frozen part: None if safe and epochs > 1, True also says why not, False never
         cache_ram:float=4., # GiB of RAM the cache may take; beyond, it is memory-mapped in a temporary folder
         show:bool=True, # Print the cache's size; with 'auto', the finder's table and the report
         **fit # Other arguments of `fit_one_cycle` (`cbs`, `wd`...)
     ):
         store_attr(but='fit'); self.fit = fit
-        if lr is not None and not (isinstance(lr, slice) or (isinstance(lr, (int, float)) and not isinstance(lr,
-                                                                                                             bool) and lr > 0)):
+        if lr is not None and not (isinstance(lr, slice) or
+                                   (isinstance(lr, (int, float)) and not isinstance(lr, bool) and lr > 0)):
             raise ValueError(f"`lr` must be None, a positive number or a slice, got {lr!r}")
         if train not in _train_modes: raise ValueError(f"`train` must be one of {_train_modes}, got {train!r}")
-        if train_aug not in ('train', 'test'): raise ValueError("`train_aug` must be 'train' or 'test', got "
-                                                                f"{train_aug!r}")
-        if dls is not None and not isinstance(dls,
-                                              DataLoaders): raise ValueError(f"`dls` must be None or DataLoaders, got {type(dls).__name__}")
-        if cache not in (None, True, False): raise ValueError("`cache` must be None (where safe), True or False, got "
-                                                              f"{cache!r}")
+        if train_aug not in ('train', 'test'):
+            raise ValueError(f"`train_aug` must be 'train' or 'test', got {train_aug!r}")
+        if dls is not None and not isinstance(dls, DataLoaders):
+            raise ValueError(f"`dls` must be None or DataLoaders, got {type(dls).__name__}")
+        if cache not in (None, True, False):
+            raise ValueError(f"`cache` must be None (where safe), True or False, got {cache!r}")
         if isinstance(cache_ram, bool) or not isinstance(cache_ram, (int, float)) or not cache_ram >= 0:
             raise ValueError(f"`cache_ram` must be a number of GiB >= 0, got {cache_ram!r}")
 
@@ -62,18 +62,20 @@ class FixResOptions:
                               reset_stats=self.reset_stats)
 
     def at(self, size:int) -> FixResOptions:
-        "These options for a fine-tune at `size`: the user's `dls`, if any, rebuilt there (the finder tries several sizes)"
+        "These options for a fine-tune at `size`: the user's `dls`, if any, rebuilt there"
         if self.dls is None: return self
         return FixResOptions(**{**self.__stored_args__, 'dls': dls_at(self.dls, size, train_aug=self.train_aug)},
                              **self.fit)
 
     def fit_dls(self, learn:Learner, size:int, train_idxs:list|None=None, valid_idxs:list|None=None) -> DataLoaders:
-        "The DataLoaders a fine-tune at `size` trains with (`dls`, else the learner's own at `size`); on the items at `train_idxs` (`valid_idxs`) only, if given"
+        "The DataLoaders a fine-tune at `size` trains with, on the items at `train_idxs` (`valid_idxs`) only if given"
         d = self.dls if self.dls is not None else dls_at(learn.dls, size, train_aug=self.train_aug)
         if train_idxs is None and valid_idxs is None: return d
         t,v = d.train,d.valid
-        return DataLoaders(t if train_idxs is None else _subset(t, train_idxs, shuffle=t.shuffle, drop_last=t.drop_last),
-                           v if valid_idxs is None else _subset(v, valid_idxs), *d.loaders[2:], path=d.path, device=d.device)
+        return DataLoaders(t if train_idxs is None else _subset(t, train_idxs, shuffle=t.shuffle,
+                                                                drop_last=t.drop_last),
+                           v if valid_idxs is None else _subset(v, valid_idxs),
+                           *d.loaders[2:], path=d.path, device=d.device)
 
     def __repr__(self):
         return f"FixResOptions({', '.join(f'{k}={v!r}' for k,v in {**self.__stored_args__, **self.fit}.items())})"
@@ -81,47 +83,51 @@ class FixResOptions:
 # %% ../nbs/03_learner.ipynb #a6fa7781
 def _check_size_arg(size, epochs):
     "Refuse a size or a number of epochs `fixres` cannot use; the size as an int, or 'auto'"
-    if size != 'auto' and not _is_count(size): raise ValueError(f"`size` must be a positive int or 'auto', got {size!r}")
+    if size != 'auto' and not _is_count(size):
+        raise ValueError(f"`size` must be a positive int or 'auto', got {size!r}")
     if not _is_count(epochs): raise ValueError(f"`epochs` must be an int >= 1, got {epochs!r}")
     return size if size == 'auto' else int(size)
 
 def _check_has_images(dls):
     if not len(dls.train_ds):
-        raise ValueError("`dls`: the learner's DataLoaders hold no images (a learner from `load_learner` keeps only its transforms): pass "
-                         "`dls=` with training images (any fastai image DataLoaders at the size to fine-tune at, e.g. `dls_at(my_dls, size)`)")
+        raise ValueError("`dls`: the learner's DataLoaders hold no images (a learner from `load_learner` keeps only "
+                         "its transforms): pass `dls=` with training images (any fastai image DataLoaders at the size "
+                         "to fine-tune at, e.g. `dls_at(my_dls, size)`)")
 
 def _check_model(model, dl, n_inp, size, cb):
-    "Refuse, before anything changes, a model that cannot take the images of `dl`, or that has no norm layer callback `cb` can train"
-    xb = _probe(dl, n_inp)   # on the model's device: `fixres` put the model where the data are
+    "Refuse, before anything changes, a model that cannot take `dl`'s images, or has no norm layer `cb` can train"
+    # on the model's device: `fixres` put the model where the data are
+    xb = _probe(dl, n_inp)
     try:
         with _evaluating(model): model(*xb)
     except Exception as e:
-        raise ValueError(f"`size`: the model cannot take {size}x{size} images ({type(e).__name__}: {e}). A model built for one input "
-                         "size (a timm ViT) must be created to accept others, e.g. `vision_learner(dls, 'vit_small_patch16_224', "
-                         "dynamic_img_size=True)`") from None
+        raise ValueError(f"`size`: the model cannot take {size}x{size} images ({type(e).__name__}: {e}). A model "
+                         "built for one input size (a timm ViT) must be created to accept others, e.g. "
+                         "`vision_learner(dls, 'vit_small_patch16_224', dynamic_img_size=True)`") from None
     cb.parts(model, *xb)
 
 @contextmanager
 def _ready(learn, dls=None, measures=None):
-    "Check the learner's images and `measures`, put the model where the data are (as fastai's fit does), and name unreadable files"
+    "Check the learner's images and `measures`, put the model where the data are, and name unreadable files"
     src = ifnone(dls, learn.dls)
     if measures is not None:
         measures.check(learn, src.valid, "the validation DataLoader it fine-tunes with (`SizeMeasures(learn)`, or of "
                        "`dls.valid` with `dls=`)")
     if dls is None: _check_has_images(learn.dls)
-    learn.model.to(getattr(src, 'device', default_device()))   # measuring and caching run there too
+    # measuring and caching run there too
+    learn.model.to(getattr(src, 'device', default_device()))
     with naming_unreadable(src): yield
 
 # %% ../nbs/03_learner.ipynb #a4bad1ae
 @patch
 @delegates(FixResOptions, keep=True)
 def fixres(self:Learner,
-           size:int|str, # Test size to fine-tune at; 'auto': at `fixres_find`'s suggestion, or the learner as it was (its options pass through)
+           size:int|str, # Test size to fine-tune at; 'auto': at `fixres_find`'s suggestion, or the learner as it was
            epochs:int=1, # Epochs of the fine-tune
            lr:float|slice|None=None, # Learning rate; `fit_one_cycle`'s default if None
-           measures:SizeMeasures|None=None, # Validation outputs and throughputs shared with `res_sweep` and `fixres_find`: read, and filled
+           measures:SizeMeasures|None=None, # Measures shared with `res_sweep` and `fixres_find`: read, and filled
            **kwargs):
-    "Fine-tune the last norm layer and the head at test size `size` (FixRes; 'auto': at `fixres_find`'s suggestion), and leave the learner predicting there"
+    "Fine-tune the last norm layer and the head at test size `size` (FixRes), and leave the learner predicting there"
     size = _check_size_arg(size, epochs)
     find = {k:kwargs.pop(k) for k in list(kwargs) if k in _find_args}
     if size != 'auto' and find:
@@ -139,7 +145,7 @@ _find_args = 'sizes','guard','max_size','min_speed','n_train','seed','metric','l
 @patch
 def _fixres_at(self:Learner, size:int, epochs:int, opts:FixResOptions, measures=None, fit_dls=None, caches=None,
                valid_idxs=None):
-    "`fixres` at one size with checked `opts` (with the finder's `fit_dls` and `caches`, validating on the items at `valid_idxs`): rolled back if it fails"
+    "`fixres` at one size with checked `opts` (and the finder's arguments): rolled back if it fails"
     cb = opts.callback()
     tc = (TrunkCacheCallback(ram=opts.cache_ram, say_why=bool(opts.cache), verbose=opts.show, filled=caches)
           if caches is not None or opts.cache is not False and opts.train!='stats' else None)
@@ -149,17 +155,18 @@ def _fixres_at(self:Learner, size:int, epochs:int, opts:FixResOptions, measures=
     after_dls = fit_dls if opts.dls is not None or opts.train_aug=='train' else dls_at(self.dls, size)
     _check_model(self.model, fit_dls.valid if len(fit_dls.valid_ds) else fit_dls.train, self.dls.n_inp, size, cb)
     if cur is not None and size < cur and not rank_distrib():
-        warn(f"`size`={size} is smaller than the size the learner works at ({cur}): FixRes usually tests at a larger "
-             "one")
-    vo = (_ValidOutputs(self.model) if measures is not None and opts.dls is None and opts.train!='stats' and _world_size() < 2
-          else None)   # the last validation pass: the fine-tuned outputs at `size`
+        warn(f"`size`={size} is smaller than the size the learner works at ({cur}): FixRes usually tests "
+             "at a larger one")
+    # the last validation pass: the fine-tuned outputs at `size`
+    vo = (_ValidOutputs(self.model)
+          if measures is not None and opts.dls is None and opts.train!='stats' and _world_size() < 2 else None)
     fit = dict(opts.fit)
     with rollback(self):
         try:
             self.dls = fit_dls
             if opts.train=='stats': self._stats_passes(cb, epochs)
-            else: self.fit_one_cycle(epochs, opts.lr, cbs=L(fit.pop('cbs', None))+cb+L(tc)+L(vo), **{'reset_opt':True,
-                                                                                                     **fit})
+            else: self.fit_one_cycle(epochs, opts.lr, cbs=L(fit.pop('cbs', None))+cb+L(tc)+L(vo),
+                                     **{'reset_opt':True, **fit})
         except BaseException:
             cb.restore()
             if tc is not None: tc.restore()
@@ -171,7 +178,7 @@ def _fixres_at(self:Learner, size:int, epochs:int, opts:FixResOptions, measures=
 # %% ../nbs/03_learner.ipynb #67fff5e8
 @patch
 def _stats_passes(self:Learner, cb, epochs, dl:DataLoader|None=None):
-    "Re-estimate the norm layer's statistics over `epochs` passes of the training images (or `dl`'s), without gradients or labels"
+    "Re-estimate the norm layer's statistics over `epochs` passes of the training images, without gradients or labels"
     dl = dl if dl is not None else self.dls.train.new(shuffle=False, drop_last=False)
     # an exact average of the same tensors again: later passes would change nothing
     if cb.reset_stats and not _random_tfms(dl): epochs = 1

@@ -1,4 +1,4 @@
-"""`SizeMeasures` keeps a learner's outputs at each test size for the weights that made them; `Score` turns outputs into a metric's value and knows which way is better; `paired_gain` says how much one set of outputs beats another on the same images, with its standard error.
+"""`SizeMeasures` keeps outputs per size and weights; `Score` scores them; `paired_gain` compares two, with its error
 
 Docs: https://fixres-fastai.github.io/fixres_fastai/measures.html.md"""
 
@@ -19,16 +19,18 @@ __all__ = ['lower_is_better', 'Score', 'paired_gain', 'SizeMeasures', 'halves']
 # %% ../nbs/02a_measures.ipynb #e723f6d9
 _lower = {'valid_loss', 'loss', '_rmse', 'rmse', 'mae', 'mse', 'msle', '_exp_rmspe', 'exp_rmspe', 'error_rate',
           'perplexity'}
-_higher = {'accuracy', 'top_k_accuracy', 'accuracy_multi', 'balanced_accuracy_score', 'f1_score', 'fbeta_score', 'precision_score',
-           'recall_score', 'roc_auc_score', 'average_precision_score', 'matthews_corrcoef', 'cohen_kappa_score', 'jaccard_score',
-           'r2_score', 'explained_variance_score', 'pearsonr', 'spearmanr', 'dice', 'jaccard_coeff', 'dice_multi', 'foreground_acc'}
+_higher = {'accuracy', 'top_k_accuracy', 'accuracy_multi', 'balanced_accuracy_score', 'f1_score', 'fbeta_score',
+           'precision_score', 'recall_score', 'roc_auc_score', 'average_precision_score', 'matthews_corrcoef',
+           'cohen_kappa_score', 'jaccard_score', 'r2_score', 'explained_variance_score', 'pearsonr', 'spearmanr',
+           'dice', 'jaccard_coeff', 'dice_multi', 'foreground_acc'}
 
 def lower_is_better(name:str, # A metric's name (`Metric.name`), or 'valid_loss'
                     lower:bool|None=None, # The user's answer, if given: returned as it is
                    ) -> bool:
-    "Whether lower values of metric `name` are better: known for fastai's metrics and losses, else fastai's rule from the name, with a warning"
+    "Whether lower values of `name` are better: known for fastai's metrics and losses, else guessed with a warning"
     if lower is not None:
-        if not isinstance(lower, bool): raise ValueError(f"`lower_is_better` must be None, True or False, got {lower!r}")
+        if not isinstance(lower, bool):
+            raise ValueError(f"`lower_is_better` must be None, True or False, got {lower!r}")
         return lower
     if name in _lower or name.endswith('_loss'): return True   # fastai's losses, `hamming_loss`, `brier_score_loss`
     if name in _higher: return False
@@ -41,10 +43,10 @@ def lower_is_better(name:str, # A metric's name (`Metric.name`), or 'valid_loss'
 class Score:
     "A learner's metric (or its loss) on raw outputs and targets, and which way it is better"
     def __init__(self,
-                 learn:Learner, # The learner whose loss and metrics score
-                 metric:str|Metric|Callable|None=None, # A name of `learn.metrics`, 'valid_loss', a `Metric` or a function; the first metric (else the loss) if None
-                 lower_is_better:bool|None=None, # Whether lower is better; known for fastai's metrics and losses if None
-                ):
+        learn:Learner, # The learner whose loss and metrics score
+        metric:str|Metric|Callable|None=None, # Metric name, 'valid_loss', `Metric`, function; None: first, else loss
+        lower_is_better:bool|None=None, # Whether lower is better; known for fastai's metrics and losses if None
+    ):
         if metric is None: metric = learn.metrics[0] if len(learn.metrics) else 'valid_loss'
         if isinstance(metric, str) and metric != 'valid_loss':
             # fastai names `rmse` '_rmse'
@@ -54,16 +56,17 @@ class Score:
                                  f"{[m.name for m in learn.metrics]}, got {metric!r}")
             metric = m
         elif not isinstance(metric, (str, Metric)):
-            if not callable(metric): raise ValueError("`metric` must be None, a name, a fastai `Metric` or a "
-                                                      f"function, got {metric!r}")
+            if not callable(metric):
+                raise ValueError(f"`metric` must be None, a name, a fastai `Metric` or a function, got {metric!r}")
             metric = mk_metric(metric)
-        if lower_is_better not in (None, True,
-                                   False): raise ValueError(f"`lower_is_better` must be None, True or False, got {lower_is_better!r}")
+        if lower_is_better not in (None, True, False):
+            raise ValueError(f"`lower_is_better` must be None, True or False, got {lower_is_better!r}")
         self.learn,self.metric,self._lower = learn,metric,lower_is_better
         self.name = metric if isinstance(metric, str) else metric.name
 
+    # asked only where a direction is used: a sweep's values need none
     @functools.cached_property
-    def lower(self) -> bool: return lower_is_better(self.name, self._lower)   # asked only where a direction is used: a sweep's values need none
+    def lower(self) -> bool: return lower_is_better(self.name, self._lower)
     @property
     def sign(self) -> int: return -1 if self.lower else 1
 
@@ -112,17 +115,17 @@ def _fingerprint(model) -> str:
 
 @patch
 def _outputs(self:Learner, dl, get_preds=None):
-    "Raw outputs and targets (a tuple) on DataLoader `dl` (through `get_preds` if given: a cache of its images), the learner left as it was"
+    "Raw outputs and targets (a tuple) on DataLoader `dl` (or from `get_preds`, if given), the learner left as it was"
     with rollback(self, always=True, weights=False), self.no_bar(), self.no_logging():
         out,targ = (get_preds or partial(self.get_preds, dl=dl))(act=noop, reorder=False)
     return out,tuplify(targ)
 
 # %% ../nbs/02a_measures.ipynb #1ba33aa4
 class SizeMeasures:
-    "A learner's raw outputs on a DataLoader's items at each test size, and its throughput at each size: each measured once, for the weights it was measured with"
+    "A learner's raw outputs on a DataLoader's items and its throughput at each test size, measured once per weights"
     def __init__(self,
                  learn:Learner, # The learner whose outputs are measured
-                 dl:DataLoader|None=None, # A DataLoader of labelled images (in order); the learner's validation one if None
+                 dl:DataLoader|None=None, # Labelled images (in order); the learner's validation DataLoader if None
                 ):
         self.learn,self.dl = learn,ifnone(dl, learn.dls.valid)
         # outs: {(weights, size): [outputs, targets, which items are in]}
@@ -134,13 +137,13 @@ class SizeMeasures:
         return self.speeds[size]
 
     def has(self, size:int, idxs:Tensor|None=None) -> bool:
-        "Whether the outputs at `size` of the items at `idxs` (all if None) are measured, for the learner's current weights"
+        "Whether the outputs at `size` of the items at `idxs` (all if None) are measured for the current weights"
         e = self.outs.get((_fingerprint(self.learn.model), size))
-        return e is not None and bool(e[2][slice(None) if idxs is None else torch.as_tensor(idxs,
-                                                                                            dtype=torch.long)].all())
+        return e is not None and bool(e[2][slice(None) if idxs is None
+                                           else torch.as_tensor(idxs, dtype=torch.long)].all())
 
     def outputs(self, size:int, idxs:Tensor|None=None) -> tuple:
-        "Raw outputs and targets (a tuple) at `size` on the items at `idxs` (all if None), predicting only those not yet predicted with these weights"
+        "Raw outputs and targets (a tuple) at `size` of the items at `idxs` (all if None), predicting only missing ones"
         key,idxs = (_fingerprint(self.learn.model), size),self._idxs(idxs)
         e = self.outs.get(key)
         todo = idxs if e is None else idxs[~e[2][idxs]]
@@ -154,7 +157,7 @@ class SizeMeasures:
         return e[0][idxs],tuple(t[idxs] for t in e[1])
 
     def put(self, size:int, out, targs, idxs:Tensor|None=None, key:tuple|None=None):
-        "Keep outputs and targets at `size` of the items at `idxs` (all if None), predicted with the learner's current weights"
+        "Keep outputs and targets at `size` of the items at `idxs` (all if None), predicted with the current weights"
         key,idxs,n = key or (_fingerprint(self.learn.model), size),self._idxs(idxs),self.n
         if key not in self.outs:
             self.outs[key] = [out.new_zeros(n, *out.shape[1:]), tuple(t.new_zeros(n, *t.shape[1:]) for t in targs),
@@ -167,14 +170,15 @@ class SizeMeasures:
     def _idxs(self, idxs): return torch.arange(self.n) if idxs is None else torch.as_tensor(idxs, dtype=torch.long)
 
     def check(self, learn:Learner, dl:DataLoader, on:str):
-        "Refuse these measures unless they are of `learn` on `dl`; by attributes, since a chapter run again defines the class again"
+        "Refuse measures that are not of `learn` on `dl` (by attributes: a chapter run again redefines the class)"
         if getattr(self, 'learn', None) is not learn or getattr(self, 'dl', None) is not dl:
             raise ValueError(f"`measures` must be a `SizeMeasures` of this learner on {on}")
 
 # %% ../nbs/02a_measures.ipynb #cc196bdc
 class _ValidOutputs(Callback):
-    "The raw outputs and targets of a fit's last validation pass, in order, and the fingerprint of the weights of `model` that made them"
-    def __init__(self, model): self.model = model     # the whole model: a trunk cache runs only its top in the fit
+    "The raw outputs and targets of a fit's last validation pass, in order, and the fingerprint of `model`'s weights"
+    # the whole model: a trunk cache runs only its top in the fit
+    def __init__(self, model): self.model = model
     def before_validate(self): self.outs,self.targs = [],[]
     def after_batch(self):
         if not self.training: self.outs.append(to_detach(self.pred).float()); self.targs.append(to_detach(self.yb))

@@ -1,4 +1,4 @@
-"""The apparent object size ratio of a training pipeline, computed for the crop sampler as fastai and torchvision implement it, and the test size it recommends.
+"""The apparent object size ratio of a training pipeline, for fastai's and torchvision's crop sampler, and its test size
 
 Docs: https://fixres-fastai.github.io/fixres_fastai/resolution.html.md"""
 
@@ -40,18 +40,18 @@ def _zoom_factor(zoom):
     "E[1/z] for fastai's `Zoom`: z uniform in [min_zoom, max_zoom] with probability p, else 1"
     if zoom is None: return 1.
     a,b,p = zoom
-    _check(0 < a <= b and 0 <= p <= 1, 'zoom', '(min_zoom, max_zoom, p) with 0 < min_zoom <= max_zoom and 0 <= p <= 1',
-           zoom)
+    _check(0 < a <= b and 0 <= p <= 1, 'zoom',
+           '(min_zoom, max_zoom, p) with 0 < min_zoom <= max_zoom and 0 <= p <= 1', zoom)
     return (1-p) + p*(math.log(b/a)/(b-a) if b > a else 1/a)
 
 # %% ../nbs/02_resolution.ipynb #4bd06175
 def apparent_size_ratio(min_scale:float=0.08, # Smallest crop area fraction
                         max_scale:float=1., # Largest crop area fraction
                         ratio=(3/4, 4/3), # Range of crop aspect ratios
-                        resize_ratio:float=256/224, # Test protocol: the test image's side over `size` (shorter side, or both sides if squished)
+                        resize_ratio:float=256/224, # Test image's side over `size` (shorter side, or both if squished)
                         aspect:float=1., # Image width over height
-                        method:str='sampler', # 'sampler': the real sampler (10 tries, center fallback); 'paper': E[sqrt(s)]*resize_ratio
-                        test_crop:str='short', # 'short': shorter side resized, center crop (FixRes, torchvision); 'squish': whole image resized (fastai)
+                        method:str='sampler', # 'sampler': 10 tries, center fallback; 'paper': E[sqrt(s)]*resize_ratio
+                        test_crop:str='short', # 'short': resize shorter side, center crop; 'squish': resize whole image
                         zoom:tuple|None=None, # (min_zoom, max_zoom, p) of fastai's `Zoom` at training time
                        ) -> float:
     "Expected apparent object size at test time over at training time for a random-resized-crop pipeline"
@@ -69,7 +69,7 @@ def apparent_size_ratio(min_scale:float=0.08, # Smallest crop area fraction
 
 # %% ../nbs/02_resolution.ipynb #52cb8ab0
 def _step(t, sz, split_idx, dummy):
-    "Magnification (geometric mean of the axes) that transform `t` applies to a `sz`=(w, h) image, and the size it outputs"
+    "Magnification (geometric mean of the axes) transform `t` applies to a `sz`=(w, h) image, and its output size"
     w,h = sz
     if isinstance(t, RandomResizedCrop):   # FixResCrop too
         t.before_call(dummy(sz, pil=True), split_idx)
@@ -91,19 +91,19 @@ def _step(t, sz, split_idx, dummy):
     if isinstance(t, (CropPad, RandomCrop)): return 1., _out_size(t)
     return 1., sz
 
-def _monte_carlo_ratio(tfm=None, # A crop transform, or DataLoaders (their whole training pipeline); a `FixResCrop(224, **kwargs)` if None
+def _monte_carlo_ratio(tfm=None, # Crop transform or DataLoaders (training pipeline); None: `FixResCrop(224, **kwargs)`
                       aspect:float=1., # Image width over height
                       n:int=20000, # Training draws
                       seed:int=0, # Seed of Python's `random` and torch's generator, which the transforms draw from
                       **kwargs) -> float:
-    "The apparent size ratio measured by passing an `aspect`-shaped image `n` times through the real transforms' own draws, training over testing"
-    tfms = list(_tfms(tfm.train)) if isinstance(tfm, DataLoaders) else [tfm if tfm is not None else FixResCrop(224,
-                                                                                                               **kwargs)]
+    "Apparent size ratio (training over testing) of an `aspect`-shaped image through `n` draws of the real transforms"
+    tfms = (list(_tfms(tfm.train)) if isinstance(tfm, DataLoaders)
+            else [tfm if tfm is not None else FixResCrop(224, **kwargs)])
     cache = {}
     def dummy(sz, pil=False):
         if (sz,pil) not in cache:
-            cache[sz,pil] = PILImage.create(np.zeros((sz[1], sz[0], 3), dtype=np.uint8)) if pil else torch.zeros(1, 3,
-                                                                                                                 sz[1], sz[0])
+            cache[sz,pil] = (PILImage.create(np.zeros((sz[1], sz[0], 3), dtype=np.uint8)) if pil
+                             else torch.zeros(1, 3, sz[1], sz[0]))
         return cache[sz,pil]
     def mag(split_idx):
         m,sz = 1.,(round(600*aspect),600)
@@ -125,14 +125,14 @@ def _median_aspect(dls, n=16):
     return float(np.median([w/h for w,h in sizes]))
 
 def _zoom_args(t):
-    "(min_zoom, max_zoom, p) of the zoom inside an affine transform (`aug_transforms` merges its zoom into its flip), if any"
+    "(min_zoom, max_zoom, p) of the zoom in an affine transform, if any (`aug_transforms` merges it into its flip)"
     for f in L(getattr(t, 'aff_fs', None)):
         if getattr(f, 'func', None) is zoom_mat:
             kw = f.keywords
             return (kw.get('min_zoom', 1.), kw.get('max_zoom', 1.1), kw.get('p', 0.5))
 
 def read_pipeline(dls:DataLoaders, # DataLoaders whose training transforms to read
-                  aspect:float|None=None, # Width over height of the images before the crop; the median of a few training images if None
+                  aspect:float|None=None, # Width over height before the crop; None: the median of a few training images
                  ) -> dict:
     "The training size and the `apparent_size_ratio` arguments of the transforms of `dls`"
     res,zoom,crop_in = None,None,None
@@ -163,8 +163,8 @@ def read_pipeline(dls:DataLoaders, # DataLoaders whose training transforms to re
     if res['min_scale'] == res['max_scale'] == 1. and res['ratio'] == (1,1): aspect = 1.
     if aspect is None:
         if not len(dls.train_ds):
-            raise ValueError("`dls` hold no images (a learner from `load_learner` keeps only the transforms), so the images' shape is unknown: "
-                             "pass `aspect=` (their width over height, 1 if square)")
+            raise ValueError("`dls` hold no images (a learner from `load_learner` keeps only the transforms), "
+                             "so the images' shape is unknown: pass `aspect=` (their width over height, 1 if square)")
         aspect = _median_aspect(dls)
     res['aspect'] = aspect
     return res
@@ -187,7 +187,7 @@ def recommend_test_size(train_size:int|DataLoaders, # Training size, or DataLoad
 
 # %% ../nbs/02_resolution.ipynb #f743148a
 def train_size_for(deploy_size:int, # The size the model will predict at
-                   dls:DataLoaders|None=None, # DataLoaders to read the training pipeline from (at any size); the paper's pipeline if None
+                   dls:DataLoaders|None=None, # Training pipeline to read (at any size); the paper's pipeline if None
                    multiple:int=8, # Round to a multiple of this
                    **kwargs # `apparent_size_ratio` arguments
                   ) -> int:
@@ -204,7 +204,7 @@ def throughput(learn:Learner,
                min_secs:float=1., # Time batches (at least one, after a warm-up) until this many seconds have passed...
                max_batches:int=10, # ...or this many batches
               ) -> float:
-    "Images per second the learner's model predicts at test size `size`: the model alone (loading apart), on its device, in its precision; from the median batch"
+    "Images per second the learner's model alone predicts at test size `size`, on its device, in its precision"
     # loading a batch draws random numbers: put them back, measuring changes no random stream
     size,rng = _check_size(size),get_random_states()
     try: return _throughput(learn, size, bs, min_secs, max_batches)
@@ -217,11 +217,12 @@ def _throughput(learn, size, bs, min_secs, max_batches):
     if len(dl.dataset): xb = list(_on(model, _dl_at(dl, size, test=True).new(bs=bs).one_batch()[:learn.dls.n_inp]))
     # a learner from `load_learner`: no images, the usual 3 channels
     else: xb = [torch.randn(bs, 3, size, size, device=dev)]
-    if any(isinstance(c, ChannelsLast) for c in learn.cbs): xb = [x.contiguous(memory_format=torch.channels_last) for x in xb]
+    if any(isinstance(c, ChannelsLast) for c in learn.cbs):
+        xb = [x.contiguous(memory_format=torch.channels_last) for x in xb]
     amp = _amp(learn)
     sync = torch.cuda.synchronize if dev.type == 'cuda' else noop
     with _evaluating(model), (amp or contextlib.nullcontext()):
-        # warm-up: kernels chosen, weights read (on the CPU a few images do it; a whole batch at a large size would cost seconds)
+        # warm-up: kernels chosen, weights read (on the CPU a few images do it: a whole large batch would cost seconds)
         model(*(xb if dev.type != 'cpu' else [x[:_cpu_chunk] for x in xb])); sync()
         times,t0 = [],time.perf_counter()
         while not times or (len(times) < max_batches and time.perf_counter()-t0 < min_secs):

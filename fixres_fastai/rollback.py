@@ -1,4 +1,4 @@
-"""`rollback(learn)` keeps what a fit or a measurement may change on a learner (weights, DataLoaders, modes, optimizer, callbacks, recorder, the size it works at, the random state) and puts it back: the one way this package saves and restores state.
+"""`rollback(learn)`: the package's one way to save and restore what a fit or measurement may change on a learner.
 
 Docs: https://fixres-fastai.github.io/fixres_fastai/rollback.html.md"""
 
@@ -13,7 +13,7 @@ __all__ = ['LearnerState', 'rollback']
 
 # %% ../nbs/00a_rollback.ipynb #fd2840e8
 class LearnerState:
-    "What a fit or a measurement may change on `learn` (or on `model`'s modes, or the random state alone), kept to put back with `restore`"
+    "What a fit or measurement may change on `learn` (or `model`'s modes, or the random state only), kept for `restore`"
     def __init__(self,
                  learn:Learner|None=None, # The learner to keep; None: the random state only (and `model`'s modes)
                  model:nn.Module|None=None, # A model whose modes to keep (the learner's by default)

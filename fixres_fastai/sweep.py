@@ -1,4 +1,4 @@
-"""`learn.res_sweep` evaluates a learner at several test sizes with no training and plots it the way `lr_find` does; `learn.multires_preds` averages predictions over test sizes; `learn.pooled_stats` shows how the pooled features shift with the test size.
+"""Sweep test sizes with no training, plotted like `lr_find`; average predictions over sizes; see pooled features shift.
 
 Docs: https://fixres-fastai.github.io/fixres_fastai/sweep.html.md"""
 
@@ -24,12 +24,12 @@ __all__ = ['best_of_sweep', 'plot_sweep']
 def _default_sizes(size:int, multiple:int=8) -> list[int]:
     "Test sizes from 0.75x to 1.75x `size`, multiples of `multiple`"
     size = _check_size(size)
-    return sorted({max(multiple, int(multiple*round(size*f/multiple))) for f in (0.75, 0.875, 1, 1.125, 1.25, 1.375,
-                                                                                 1.5, 1.75)})
+    return sorted({max(multiple, int(multiple*round(size*f/multiple)))
+                   for f in (0.75, 0.875, 1, 1.125, 1.25, 1.375, 1.5, 1.75)})
 
 def _check_sizes(sizes, arg='sizes'):
-    if not is_listy(sizes) or not len(sizes): raise ValueError(f"`{arg}` must be a non-empty list of positive ints, "
-                                                               f"got {sizes!r}")
+    if not is_listy(sizes) or not len(sizes):
+        raise ValueError(f"`{arg}` must be a non-empty list of positive ints, got {sizes!r}")
     return [_check_size(s, arg) for s in sizes]
 
 def _source_dl(learn, ds_idx=1, dl:DataLoader|None=None, labels=False):
@@ -37,11 +37,11 @@ def _source_dl(learn, ds_idx=1, dl:DataLoader|None=None, labels=False):
     if dl is None:
         dl = learn.dls[ds_idx]
         if not len(dl.dataset):
-            raise ValueError("`dl`: the learner's DataLoaders hold no images (a learner from `load_learner` keeps only its transforms): "
-                             "pass `dl=learn.dls.test_dl(files, with_labels=True)`")
+            raise ValueError("`dl`: the learner's DataLoaders hold no images (a learner from `load_learner` keeps only "
+                             "its transforms): pass `dl=learn.dls.test_dl(files, with_labels=True)`")
     if labels and len(getattr(dl.dataset, 'tls', ())) <= dl.n_inp:
-        raise ValueError("`dl` has no labels to score against: build it with `learn.dls.test_dl(items, "
-                         "with_labels=True)`")
+        raise ValueError("`dl` has no labels to score against: "
+                         "build it with `learn.dls.test_dl(items, with_labels=True)`")
     return dl
 
 def _eval_dl(learn, size, ds_idx=1, dl:DataLoader|None=None):
@@ -67,9 +67,9 @@ def _speed_front(df:pd.DataFrame, metric:str|None=None) -> list[int]:
 def plot_sweep(df:pd.DataFrame, # A `res_sweep` table
                metric:str|None=None, # Column to plot: the first metric by default, else the loss
                train_size:int|None=None, theory:int|None=None, # Sizes to mark
-               ax:plt.Axes|None=None, # An axis for accuracy against size; with `img/s` in `df`, a pair: then against throughput too
+               ax:plt.Axes|None=None, # An axis for the metric vs size; with `img/s` in `df`, a pair: also vs throughput
                ):
-    "Plot `metric` against test size, marking the training size, the theory's pick and the best measured size; and against throughput, marking the best front"
+    "Plot `metric` against test size (marking training size, theory's pick, best) and throughput (the best front)"
     metric,best = best_of_sweep(df, metric)
     speed = 'img/s' in df.columns
     if ax is None: _,ax = plt.subplots(1, 2 if speed else 1, figsize=(11, 4) if speed else None)
@@ -95,9 +95,9 @@ def res_sweep(self:Learner,
               ds_idx:int=1, # Which DataLoader to evaluate (1: validation)
               plot:bool=True, # Plot the first metric against size
               show_progress:bool=True, # A progress bar over the sizes
-              dl:DataLoader|None=None, # A DataLoader to evaluate instead (a labelled `test_dl`: the way after `load_learner`)
+              dl:DataLoader|None=None, # A DataLoader to evaluate instead (a labelled `test_dl`: after `load_learner`)
               speed:bool=True, # Also measure the model's throughput at each size (`img/s`)
-              measures:SizeMeasures|None=None, # Outputs and throughputs already measured on the same DataLoader, read and filled (`fixres_find(measures=)` shares them)
+              measures:SizeMeasures|None=None, # Outputs and throughputs measured on this DataLoader, read and filled
              ) -> pd.DataFrame:
     "Evaluate at each test size in `sizes` with no training: a table of size, loss, every metric and the throughput"
     cur = learner_size(self)
@@ -106,8 +106,8 @@ def res_sweep(self:Learner,
         sizes = _default_sizes(cur)
     sizes = _check_sizes(sizes)
     src = _source_dl(self, ds_idx, dl, labels=True)
-    if measures is not None: measures.check(self, src,
-                                            "the DataLoader swept (`SizeMeasures(learn)` for the validation set)")
+    if measures is not None:
+        measures.check(self, src, "the DataLoader swept (`SizeMeasures(learn)` for the validation set)")
     ms = ifnone(measures, SizeMeasures(self, src))
     names = ['valid_loss'] + [m.name for m in self.metrics]
     scores = [Score(self, n) for n in names]
@@ -129,7 +129,7 @@ def multires_preds(self:Learner,
                    ds_idx:int=1, # Which DataLoader to predict (1: validation)
                    weights:list|None=None, # Weight of each size (equal if None)
                    with_decoded:bool=False, # Also return the decoded predictions, like `get_preds`
-                   dl:DataLoader|None=None, # A DataLoader to predict instead (a `test_dl`; targets are None without labels)
+                   dl:DataLoader|None=None, # A DataLoader to predict instead (a `test_dl`; no labels: targets None)
                   ):
     "Predictions (probabilities, targets) averaged over the test sizes in `sizes`, as `get_preds` returns them"
     sizes = _check_sizes(sizes)
@@ -148,7 +148,7 @@ def multires_preds(self:Learner,
 @patch
 def pooled_features(self:Learner, size:int|None=None, ds_idx:int=1, max_batches:int|None=None,
                     dl:DataLoader|None=None) -> Tensor:
-    "The output of the global pooling for the images of `ds_idx` at test size `size` (the learner's if None), one row per image"
+    "Global pooling output for the images of `ds_idx` at test size `size` (the learner's if None), one row per image"
     dl = _eval_dl(self, _check_size(size) if size is not None else learner_size(self), ds_idx, dl)
     pool = _global_pool(_trace_forward(self.model, *_probe(dl, self.dls.n_inp)))
     if pool is None: raise ValueError(f"{type(self.model).__name__} has no global pooling to read the features of")
@@ -176,7 +176,7 @@ def pooled_stats(self:Learner,
                  dl:DataLoader|None=None, # A DataLoader to read instead (a `test_dl`)
                  plot:bool=True, # Plot the cumulative distribution of the features at each size
                  ax:plt.Axes|None=None) -> pd.DataFrame:
-    "Fraction of zeros, mean, spread and quantiles of the pooled features at each test size, and their cumulative distribution"
+    "Share of zeros, mean, spread and quantiles of pooled features per test size, and their cumulative distribution"
     sizes = _check_sizes(sizes)
     feats = {s:self.pooled_features(s, ds_idx, max_batches, dl) for s in sizes}
     if plot and not rank_distrib():
