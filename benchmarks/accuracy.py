@@ -22,7 +22,7 @@ from fastai.vision.all import *
 from fixres_fastai import *
 from fixres_fastai.demo import *
 from fixres_fastai.measures import halves
-from fixres_fastai.data import _dl_at
+from fixres_fastai.data import dl_at
 from fixres_fastai.sweep import _default_sizes
 
 N_TRAIN = inspect.signature(Learner.fixres_find).parameters['n_train'].default   # the finder's sample, as a user gets it
@@ -53,7 +53,7 @@ def run(data, seed, epochs, quick):
         learn.model.load_state_dict(state); learn.dls = base_dls; learn.__dict__.pop('fixres_size', None)
     acc,secs,half = {},{},{}
     rep = halves(base_dls.valid, seed)[1]       # the half fixres('auto', seed=seed) reports on: each seed its own split
-    on_half = lambda: float(learn.validate(dl=_dl_at(rep, learner_size(learn), test=True))[1])
+    on_half = lambda: float(learn.validate(dl=dl_at(rep, learner_size(learn), test=True))[1])
     def timed(k, f):
         set_seed(seed)   # common random numbers: each condition draws the same stream
         t = time.time()

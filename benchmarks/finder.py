@@ -20,7 +20,7 @@ from fastai.vision.all import *
 from fixres_fastai import *
 from fixres_fastai.demo import elpv_dls, lite0_learner, lite0_stats
 from fixres_fastai.measures import halves
-from fixres_fastai.data import _dl_at
+from fixres_fastai.data import dl_at
 
 GUARDS = (0., -np.inf)   # other guards the table shows (besides 'auto''s, 1): any gain on the choosing half; the best fine-tuned size whatever its gain
 
@@ -55,7 +55,7 @@ def run(data, seed, epochs, quick):
     def reset(): learn.model.load_state_dict(state); learn.dls = base_dls; learn.__dict__.pop('fixres_size', None)
     rep = halves(base_dls.valid, seed)[1]                  # the half `fixres('auto', seed=seed)` reports on
     def held():
-        with learn.no_bar(): return float(learn.validate(dl=_dl_at(rep, learner_size(learn), test=True))[1])
+        with learn.no_bar(): return float(learn.validate(dl=dl_at(rep, learner_size(learn), test=True))[1])
     def timed(f):
         set_seed(seed)   # common random numbers: every condition draws the same stream
         t = time.time()

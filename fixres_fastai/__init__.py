@@ -6,8 +6,8 @@ import warnings
 warnings.filterwarnings('ignore', message=r'`torch\.jit\.script` is deprecated', category=FutureWarning)
 
 from . import data, rollback, callback, cache, resolution, measures, learner, finder, sweep
-from .data import *
-from .callback import *
+from .data import FixResCrop, example_folder, UnreadableImages, naming_unreadable, get_dls, dls_at
+from .callback import Call, find_last_norm, FixResCallback
 from .cache import TrunkCacheCallback
 from .resolution import *
 from .measures import SizeMeasures
@@ -16,7 +16,8 @@ from .finder import SuggestedSize
 from .sweep import *
 
 # What `from fixres_fastai import *` brings: the names a user calls (the `Learner` methods arrive by `@patch`).
-# The rest stays importable by its module path: `rollback` (fixres_fastai.rollback), `Score` and `paired_gain`
-# (fixres_fastai.measures), `FixResOptions` (fixres_fastai.learner), `SizeSearch` (fixres_fastai.finder).
-__all__ = [*data.__all__, *callback.__all__, 'TrunkCacheCallback', *resolution.__all__, 'SizeMeasures', 'learner_size',
-           'SuggestedSize', *sweep.__all__]
+# The rest is public in its module, for the package's own modules and for those who extend it: `rollback`
+# (fixres_fastai.rollback), `Score` and `paired_gain` (fixres_fastai.measures), `FixResOptions` (fixres_fastai.learner),
+# `SizeSearch` (fixres_fastai.finder), `evaluating` and `probe_batch` (fixres_fastai.callback), `dl_at` (fixres_fastai.data).
+__all__ = ['FixResCrop', 'example_folder', 'UnreadableImages', 'naming_unreadable', 'get_dls', 'dls_at', 'Call', 'find_last_norm',
+           'FixResCallback', 'TrunkCacheCallback', *resolution.__all__, 'SizeMeasures', 'learner_size', 'SuggestedSize', *sweep.__all__]

@@ -10,11 +10,11 @@ from fastai.vision.all import *
 from fastai.callback.mixup import MixHandler
 from .rollback import *
 from .callback import *
-from .callback import _evaluating, _probe, _on, _raw, _world_size
+from .callback import _on, _raw
 import torch.fx as fx, tempfile, shutil, contextlib
 
 # %% auto #0
-__all__ = ['TrunkCaches', 'TrunkCacheCallback']
+__all__ = ['TrunkCaches', 'fit_autocast', 'TrunkCacheCallback']
 
 # %% ../nbs/01a_cache.ipynb #f061c073
 class _Tracer(fx.Tracer):
@@ -71,7 +71,7 @@ def _cut_model(model:nn.Module, trained:list[str]) -> tuple[fx.GraphModule, fx.G
 # %% ../nbs/01a_cache.ipynb #cf9ffc7c
 def _check_cut(model, trunk, top, xb):
     "Refuse a cut whose trunk and top, run one after the other, do not give the model's output on `xb`"
-    with _evaluating(model):
+    with evaluating(model):
         want,feats = model(*xb),trunk(*xb)
         got = top(*feats)
     if not all(isinstance(f, Tensor) and f.ndim and len(f)==len(xb[0]) for f in feats):
@@ -182,7 +182,7 @@ def _why_not(learn, cb, dls=None, cbs=()) -> str|None:
     "Why the trunk's outputs cannot be reused in this fit (or a coming one on `dls`, with `cbs` too), if they cannot"
     cbs = L(learn.cbs) + L(cbs)
     if cb is None or cb.train == 'stats': return "no FixResCallback trains in this fit"
-    if _world_size() > 1 or _raw(learn.model) is not learn.model \
+    if world_size() > 1 or _raw(learn.model) is not learn.model \
        or any(type(c).__name__ == 'DistributedTrainer' for c in cbs): return "this is a distributed run"
     if mix := [type(c).__name__ for c in cbs if isinstance(c, MixHandler)]:
         return f"{', '.join(mix)} mixes the images anew each batch"
@@ -191,7 +191,7 @@ def _why_not(learn, cb, dls=None, cbs=()) -> str|None:
                 "fine-tune with train_aug='test'")
     return None
 
-def _amp(learn, model=None):
+def fit_autocast(learn, model=None):
     "The autocast the fit runs `model` (the learner's by default) under; None without fastai's mixed precision or CUDA"
     mp = getattr(learn, 'mixed_precision', None)
     if mp is None or not next(ifnone(model, learn.model).parameters()).is_cuda: return None
@@ -247,10 +247,10 @@ def _fill_cache(model:nn.Module, loaders:list, trained:list[str], n_inp:int=1, r
     with rollback(always=True):   # filling draws none of the fit's random numbers
         trunk,top = _cut_model(model, trained)
         # a copy: drawing a batch moves a DataLoader's shuffle
-        xb = _on(model, _probe(first(dl for dl in loaders if len(dl.dataset)).new(shuffle=False), n_inp))
+        xb = _on(model, probe_batch(first(dl for dl in loaders if len(dl.dataset)).new(shuffle=False), n_inp))
         feats = _check_cut(model, trunk, top, xb)
         if ctx is not None:
-            with _evaluating(model), ctx: feats = trunk(*xb)   # the dtypes the fit sees
+            with evaluating(model), ctx: feats = trunk(*xb)   # the dtypes the fit sees
         ns = [len(dl.dataset) for dl in loaders]
         total = sum(_TrunkCache.nbytes(n, feats) for n in ns)
         on_disk = total > ram*_GiB
@@ -261,7 +261,7 @@ def _fill_cache(model:nn.Module, loaders:list, trained:list[str], n_inp:int=1, r
                   f"{'on disk, memory-mapped' if on_disk else 'of RAM'}")
         res = TrunkCaches([], top, idxs)
         try:
-            with _evaluating(model), _fast_layout(model) as layout:
+            with evaluating(model), _fast_layout(model) as layout:
                 chunk = _cpu_chunk if next(model.parameters()).device.type == 'cpu' else None
                 for dl,n in zip(loaders, ns):
                     res.caches.append(_TrunkCache(n, feats, on_disk).fill(trunk, dl.new(shuffle=False, drop_last=False),
@@ -275,7 +275,7 @@ def start(self:TrunkCacheCallback, fcb):
     model,dls = fcb.root,self.dls
     loaders = dls.loaders[:2]
     self.caches = self.filled or _fill_cache(model, loaders, fcb.train_names, dls.n_inp, self.ram,
-                                             _amp(self.learn, model), self.verbose)
+                                             fit_autocast(self.learn, model), self.verbose)
     cached = DataLoaders(*[_CachedDL(c, dl) for c,dl in zip(self.caches.caches, loaders)], path=dls.path)
     # fastai detaches `self.learn` when a failed fit's callbacks are removed
     self.saved = self.learn,self.learn.model,self.learn.dls

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import itertools
 
 # %% auto #0
-__all__ = ['Call', 'find_last_norm', 'FixResCallback']
+__all__ = ['Call', 'evaluating', 'probe_batch', 'find_last_norm', 'FixResCallback', 'world_size']
 
 # %% ../nbs/01_callback.ipynb #e94b9543
 _norm_types = (nn.modules.batchnorm._NormBase, nn.GroupNorm, nn.LayerNorm)
@@ -41,13 +41,13 @@ class Call:
 
 # %% ../nbs/01_callback.ipynb #e191d2bf
 @contextmanager
-def _evaluating(model):
+def evaluating(model):
     "Eval mode and no gradients inside; every module's mode put back on exit (`rollback`)"
     with rollback(model=model, always=True, rng=False), torch.no_grad():
         model.eval()
         yield
 
-def _probe(dl, n_inp):
+def probe_batch(dl, n_inp):
     "The inputs of the first two images of a batch of `dl`: enough to trace a forward pass"
     return tuple(x[:2] for x in dl.one_batch()[:n_inp])
 
@@ -66,7 +66,7 @@ def _trace_forward(model:nn.Module, *xb) -> list[Call]:
         if calls[m].end < 0: calls[m].end,calls[m].out = next(tick),_shape(out)
     hooks = [h for m in model.modules() for h in (m.register_forward_pre_hook(pre), m.register_forward_hook(post))]
     try:
-        with _evaluating(model): model(*_on(model, xb))
+        with evaluating(model): model(*_on(model, xb))
     finally:
         for h in hooks: h.remove()
     return sorted(calls.values(), key=attrgetter('start'))
@@ -180,7 +180,7 @@ def freeze(self:FixResCallback):
     if self.saved is not None: return
     dl = self.dls.valid if len(self.dls.valid) else self.dls.train
     model = self.root   # set by `before_fit`
-    xb = _probe(dl, self.dls.n_inp)
+    xb = probe_batch(dl, self.dls.n_inp)
     self.norm_call,self.head = self.parts(model, *xb)
     nm = self.norm_call.module
     has_stats = _tracks_stats(nm)
@@ -223,7 +223,7 @@ def _raw(model):
     return model.module if isinstance(model, (nn.DataParallel, nn.parallel.DistributedDataParallel)) else model
 def _named(model): return dict(_raw(model).named_modules(remove_duplicate=False))
 
-def _world_size() -> int:
+def world_size() -> int:
     "The number of processes of the current distributed run (1 outside one)"
     d = torch.distributed
     return d.get_world_size() if d.is_available() and d.is_initialized() else 1
@@ -231,7 +231,7 @@ def _world_size() -> int:
 @patch
 def check_distrib(self:FixResCallback):
     "Refuse, before anything changes, a distributed run that would train a `SyncBatchNorm` on the CPU"
-    if _world_size() < 2 or self.train=='head': return
+    if world_size() < 2 or self.train=='head': return
     nm = self.norm_call.module
     sync = isinstance(nm, nn.SyncBatchNorm) or any(getattr(cb, 'sync_bn', False) for cb in self.learn.cbs
                                                    if type(cb).__name__=='DistributedTrainer')
@@ -245,10 +245,10 @@ def check_distrib(self:FixResCallback):
 def sync_stats(self:FixResCallback):
     "Average the trained norm layer's running statistics over the processes of a distributed run"
     nm = self.norm_module
-    if nm is None or not nm.training or _world_size() < 2 or not getattr(nm, 'track_running_stats', False): return
+    if nm is None or not nm.training or world_size() < 2 or not getattr(nm, 'track_running_stats', False): return
     for b in (nm.running_mean, nm.running_var):
         torch.distributed.all_reduce(b)
-        b.div_(_world_size())
+        b.div_(world_size())
 
 # %% ../nbs/01_callback.ipynb #37092676
 @patch

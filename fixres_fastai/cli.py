@@ -9,7 +9,6 @@ from __future__ import annotations
 from fastai.vision.all import *
 from fastcore.script import anno_parser
 from .data import *
-from .data import _check_size, _is_count
 from .measures import *
 from .learner import *
 from .finder import *
@@ -35,7 +34,7 @@ def run_fixres(learn:Learner,
     "Fine-tune with FixRes at `test_size`, return the results table; with 'auto', `attrs['found']` is `fixres`'s result"
     stage = stage or (lambda what: contextlib.nullcontext())
     train_size = learner_size(learn)
-    if test_size != 'auto': test_size = _check_size(test_size, 'test_size')
+    if test_size != 'auto': test_size = check_size(test_size, 'test_size')
     m = SizeMeasures(learn)   # each size's validation outputs and throughput, measured once and read by every step
     # the finder's table is the sweep: its scores with no training come from the caches its fine-tunes fill
     if test_size == 'auto':
@@ -153,10 +152,10 @@ def train(path:str, # Image folder (train/ and valid/ of class folders, or class
         if size is not None or test_size != 'auto':
             raise ValueError("`deploy_size` sets both the training size and the test size: "
                              "leave out `size` and `test_size`")
-        test_size = _check_size(deploy_size, 'deploy_size')
+        test_size = check_size(deploy_size, 'deploy_size')
     bounds = {k:v for k,v in dict(max_size=max_size, min_speed=min_speed).items() if v is not None}
     # refused before training
-    if not _is_count(fixres_epochs): raise ValueError(f"`fixres_epochs` must be an int >= 1, got {fixres_epochs!r}")
+    if not is_count(fixres_epochs): raise ValueError(f"`fixres_epochs` must be an int >= 1, got {fixres_epochs!r}")
     if test_size == 'auto': SizeSearch(**bounds)
     elif bounds: raise ValueError(f"{', '.join(f'`{k}`' for k in bounds)} steer the search for a size: pass --test-size auto")
     col = lambda c: int(c) if str(c).isdigit() else c

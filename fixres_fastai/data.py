@@ -12,7 +12,8 @@ from PIL import ImageOps
 import pandas as pd, contextlib
 
 # %% auto #0
-__all__ = ['FixResCrop', 'example_folder', 'UnreadableImages', 'naming_unreadable', 'get_dls', 'dls_at']
+__all__ = ['FixResCrop', 'example_folder', 'is_count', 'check_size', 'UnreadableImages', 'naming_unreadable', 'get_dls',
+           'pipeline_size', 'dl_at', 'dls_at']
 
 # %% ../nbs/00_data.ipynb #5fe38edd
 class FixResCrop(RandomResizedCrop):
@@ -97,13 +98,13 @@ def example_folder(dest, # Folder to write (created)
 # %% ../nbs/00_data.ipynb #ce472781
 _aug_defaults = dict(max_zoom=1., max_warp=0., size=None)
 
-def _is_count(x) -> bool:
+def is_count(x) -> bool:
     "Whether `x` is a positive int (numpy ints too; not a bool)"
     return isinstance(x, (int, np.integer)) and not isinstance(x, bool) and x > 0
 
-def _check_size(size, arg='size'):
+def check_size(size, arg='size'):
     "Raise a `ValueError` naming `arg` unless `size` is a positive int"
-    _check(_is_count(size), arg, 'a positive int', size)
+    _check(is_count(size), arg, 'a positive int', size)
     return int(size)
 
 def _check_scale(min_scale, max_scale=1.):
@@ -259,7 +260,7 @@ def get_dls(size:int, # Side of the square images the model sees
             check_files:bool=True, # Skip, with a warning naming them, files missing, not images, or cut short
             **kwargs) -> DataLoaders:
     "DataLoaders for image classification (single or multi-label) with the FixRes train and test protocol"
-    size = _check_size(size)
+    size = check_size(size)
     _check(isinstance(resize_ratio, (int,float)) and resize_ratio >= 1, 'resize_ratio',
            'a number >= 1 (256/224 is the usual)', resize_ratio)
     _check_scale(min_scale, max_scale)
@@ -332,7 +333,7 @@ def _last_sized(dl):
                                 "the size you want")
     return sized[-1],int(w)
 
-def _pipeline_size(dl) -> int:
+def pipeline_size(dl) -> int:
     "The side of the square images DataLoader `dl` makes: the size of its last transform that sets one"
     return _last_sized(dl)[1]
 
@@ -368,12 +369,12 @@ def _dataset_at(ds, f, crop, split_idx):
         return new
     return type(ds)(tls=[tl_at(tl) for tl in ds.tls], n_inp=ds.n_inp)
 
-def _dl_at(dl:TfmdDL, # A fastai image DataLoader (training, validation, or `test_dl`)
+def dl_at(dl:TfmdDL, # A fastai image DataLoader (training, validation, or `test_dl`)
           size:int, # Side of the square images it should make
           test:bool=False, # Pass its items through the validation transforms (deterministic) instead of its own
          ) -> TfmdDL:
     "The same items and transforms as `dl`, each size-setting transform moved to `size` in proportion"
-    size = _check_size(size)
+    size = check_size(size)
     if bad := _unknown_sizes(dl):
         raise ValueError(f"`dls`: cannot move the size of {', '.join(type(t).__name__ for t in bad)} to another size: "
                          "pass `dls=` built at the size you want")
@@ -393,5 +394,5 @@ def dls_at(dls:DataLoaders, # Image-classification DataLoaders: `get_dls`, `Imag
     "`dls` at `size`: same items, split, labels, normalization and device; size-setting transforms moved in proportion"
     _check(train_aug in ('train','test'), 'train_aug', "'train' or 'test'", train_aug)
     _check(isinstance(dls, DataLoaders) and len(dls.loaders), 'dls', 'fastai DataLoaders', type(dls).__name__)
-    loaders = [_dl_at(dl, size, test=train_aug=='test' and i==0) for i,dl in enumerate(dls.loaders)]
+    loaders = [dl_at(dl, size, test=train_aug=='test' and i==0) for i,dl in enumerate(dls.loaders)]
     return type(dls)(*loaders, path=dls.path, device=dls.device)

@@ -8,7 +8,7 @@ Docs: https://fixres-fastai.github.io/fixres_fastai/demo.html.md"""
 from __future__ import annotations
 from fastai.vision.all import *
 from .data import *
-from .data import _check, _check_size
+from .data import _check
 import gzip, importlib, contextlib
 
 # %% auto #0

@@ -8,15 +8,13 @@ Docs: https://fixres-fastai.github.io/fixres_fastai/finder.html.md"""
 from __future__ import annotations
 from fastai.vision.all import *
 from .data import *
-from .data import _is_count
 from .rollback import *
 from .callback import *
-from .callback import _probe
 from .cache import *
-from .cache import _TrunkCache, _why_not, _fill_cache, _amp, _top_preds
+from .cache import _TrunkCache, _why_not, _fill_cache, _top_preds
 from .resolution import recommend_test_size
 from .measures import *
-from .measures import _half_idxs, _subset
+from .measures import _half_idxs
 from .learner import *
 from .learner import _ready
 import time, inspect, contextlib
@@ -67,7 +65,7 @@ def _find_candidates(learn, m, sizes=None, dls=None, max_size=None, min_speed=No
 def _trained_names(learn, fit_dls, cb):
     "The names of the modules `cb` trains in `learn`'s model, found by a forward pass of an image of `fit_dls`"
     return cb.names(*cb.parts(learn.model,
-                              *_probe(fit_dls.valid if len(fit_dls.valid_ds) else fit_dls.train, learn.dls.n_inp)))
+                              *probe_batch(fit_dls.valid if len(fit_dls.valid_ds) else fit_dls.train, learn.dls.n_inp)))
 
 @patch
 def _size_cache(self:Learner, fit_dls, m, size, opts, valid_idxs=None, idxs=None) -> TrunkCaches|None:
@@ -77,7 +75,7 @@ def _size_cache(self:Learner, fit_dls, m, size, opts, valid_idxs=None, idxs=None
         or _why_not(self, cb, dls=fit_dls, cbs=L(opts.fit.get('cbs'))) is not None): return None
     with rollback(always=True): names = _trained_names(self, fit_dls, cb)
     held = [None if i is None else [int(j) for j in i] for i in (idxs, valid_idxs)]   # the items each cache holds
-    try: caches = _fill_cache(self.model, fit_dls.loaders[:2], names, self.dls.n_inp, opts.cache_ram, _amp(self),
+    try: caches = _fill_cache(self.model, fit_dls.loaders[:2], names, self.dls.n_inp, opts.cache_ram, fit_autocast(self),
                               verbose=False, idxs=held)
     except ValueError: return None   # the model cannot be cut: the fine-tune runs through it whole
     try:
@@ -143,8 +141,8 @@ def _reused(self:Learner, kept, opts) -> dict:
         if rests:
             with rollback(always=True):   # as in `fixres`, the fine-tune draws next what `fit_dls` left
                 names = _trained_names(self, fd, opts.callback())
-                new = _fill_cache(self.model, [_subset(dls2[k], r) for k,r in rests.items()], names, self.dls.n_inp,
-                                  opts.cache_ram, _amp(self), verbose=False)
+                new = _fill_cache(self.model, [subset_dl(dls2[k], r) for k,r in rests.items()], names, self.dls.n_inp,
+                                  opts.cache_ram, fit_autocast(self), verbose=False)
         parts = dict(zip(rests, new.caches))
         full = [_TrunkCache.joined(len(dl.dataset), [(had.caches[k], had.idxs[k]), (parts[k], rests[k])])
                 if k in parts else had.caches[k] for k,dl in enumerate(dls2)]
@@ -264,14 +262,14 @@ class SizeSearch:
         lower_is_better:bool|None=None, # Whether lower `metric` is better; None: known for fastai's metrics and losses
     ):
         store_attr()
-        if sizes is not None and (not is_listy(sizes) or not len(sizes) or not all(_is_count(s) for s in sizes)):
+        if sizes is not None and (not is_listy(sizes) or not len(sizes) or not all(is_count(s) for s in sizes)):
             raise ValueError(f"`sizes` must be None or a non-empty list of positive ints, got {sizes!r}")
         _check_guard(guard)
-        if max_size is not None and not _is_count(max_size):
+        if max_size is not None and not is_count(max_size):
             raise ValueError(f"`max_size` must be None or a positive int (px), got {max_size!r}")
         if min_speed is not None and not (_is_number(min_speed) and min_speed > 0):
             raise ValueError(f"`min_speed` must be None or a positive number of images per second, got {min_speed!r}")
-        if n_train is not None and not _is_count(n_train):
+        if n_train is not None and not is_count(n_train):
             raise ValueError(f"`n_train` must be None (every training image) or a positive int, got {n_train!r}")
         if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
             raise ValueError(f"`seed` must be an int >= 0, got {seed!r}")

@@ -8,14 +8,13 @@ Docs: https://fixres-fastai.github.io/fixres_fastai/learner.html.md"""
 from __future__ import annotations
 from fastai.vision.all import *
 from .data import *
-from .data import _dl_at, _is_count, _pipeline_size
 from .rollback import *
 from .callback import *
-from .callback import _evaluating, _probe, _world_size, _train_modes
+from .callback import _train_modes
 from .cache import *
 from .cache import _random_tfms
 from .measures import *
-from .measures import _ValidOutputs, _subset
+from .measures import _ValidOutputs
 
 # %% auto #0
 __all__ = ['learner_size', 'FixResOptions']
@@ -23,7 +22,7 @@ __all__ = ['learner_size', 'FixResOptions']
 # %% ../nbs/03_learner.ipynb #6788558b
 def learner_size(learn:Learner) -> int|None:
     "The image size `learn` predicts at (its validation transforms' size), if known"
-    try: return _pipeline_size(learn.dls.valid if len(learn.dls.loaders) > 1 else learn.dls.train)
+    try: return pipeline_size(learn.dls.valid if len(learn.dls.loaders) > 1 else learn.dls.train)
     except ValueError: return learn.__dict__.get('fixres_size')
 
 # %% ../nbs/03_learner.ipynb #88be61f9
@@ -72,9 +71,9 @@ class FixResOptions:
         d = self.dls if self.dls is not None else dls_at(learn.dls, size, train_aug=self.train_aug)
         if train_idxs is None and valid_idxs is None: return d
         t,v = d.train,d.valid
-        return DataLoaders(t if train_idxs is None else _subset(t, train_idxs, shuffle=t.shuffle,
+        return DataLoaders(t if train_idxs is None else subset_dl(t, train_idxs, shuffle=t.shuffle,
                                                                 drop_last=t.drop_last),
-                           v if valid_idxs is None else _subset(v, valid_idxs),
+                           v if valid_idxs is None else subset_dl(v, valid_idxs),
                            *d.loaders[2:], path=d.path, device=d.device)
 
     def __repr__(self):
@@ -83,9 +82,9 @@ class FixResOptions:
 # %% ../nbs/03_learner.ipynb #a6fa7781
 def _check_size_arg(size, epochs):
     "Refuse a size or a number of epochs `fixres` cannot use; the size as an int, or 'auto'"
-    if size != 'auto' and not _is_count(size):
+    if size != 'auto' and not is_count(size):
         raise ValueError(f"`size` must be a positive int or 'auto', got {size!r}")
-    if not _is_count(epochs): raise ValueError(f"`epochs` must be an int >= 1, got {epochs!r}")
+    if not is_count(epochs): raise ValueError(f"`epochs` must be an int >= 1, got {epochs!r}")
     return size if size == 'auto' else int(size)
 
 def _check_has_images(dls):
@@ -97,9 +96,9 @@ def _check_has_images(dls):
 def _check_model(model, dl, n_inp, size, cb):
     "Refuse, before anything changes, a model that cannot take `dl`'s images, or has no norm layer `cb` can train"
     # on the model's device: `fixres` put the model where the data are
-    xb = _probe(dl, n_inp)
+    xb = probe_batch(dl, n_inp)
     try:
-        with _evaluating(model): model(*xb)
+        with evaluating(model): model(*xb)
     except Exception as e:
         raise ValueError(f"`size`: the model cannot take {size}x{size} images ({type(e).__name__}: {e}). A model "
                          "built for one input size (a timm ViT) must be created to accept others, e.g. "
@@ -159,7 +158,7 @@ def _fixres_at(self:Learner, size:int, epochs:int, opts:FixResOptions, measures=
              "at a larger one")
     # the last validation pass: the fine-tuned outputs at `size`
     vo = (_ValidOutputs(self.model)
-          if measures is not None and opts.dls is None and opts.train!='stats' and _world_size() < 2 else None)
+          if measures is not None and opts.dls is None and opts.train!='stats' and world_size() < 2 else None)
     fit = dict(opts.fit)
     with rollback(self):
         try:

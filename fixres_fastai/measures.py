@@ -8,13 +8,12 @@ Docs: https://fixres-fastai.github.io/fixres_fastai/measures.html.md"""
 from __future__ import annotations
 from fastai.vision.all import *
 from .data import *
-from .data import _dl_at
 from .rollback import *
 from .resolution import throughput
 import hashlib, functools
 
 # %% auto #0
-__all__ = ['lower_is_better', 'Score', 'paired_gain', 'SizeMeasures', 'halves']
+__all__ = ['lower_is_better', 'Score', 'paired_gain', 'subset_dl', 'SizeMeasures', 'halves']
 
 # %% ../nbs/02a_measures.ipynb #e723f6d9
 _lower = {'valid_loss', 'loss', '_rmse', 'rmse', 'mae', 'mse', 'msle', '_exp_rmspe', 'exp_rmspe', 'error_rate',
@@ -96,7 +95,7 @@ def paired_gain(score:Score, # How to score outputs, and which way is better
     return f(other) - f(base), float(np.std(boots))
 
 # %% ../nbs/02a_measures.ipynb #297199ee
-def _subset(dl, idxs, **kwargs):
+def subset_dl(dl, idxs, **kwargs):
     "DataLoader `dl` on the items at `idxs` only, in order unless `kwargs` say otherwise"
     ds = dl.dataset
     sub = type(ds)(tls=[tl._new(tl._get(list(idxs)), split_idx=tl.split_idx) for tl in ds.tls], n_inp=ds.n_inp)
@@ -104,7 +103,7 @@ def _subset(dl, idxs, **kwargs):
 
 def _at(dl, size):
     "`dl` at `size`, its items through the validation transforms, in order"
-    return _dl_at(dl, size, test=True).new(shuffle=False, drop_last=False)
+    return dl_at(dl, size, test=True).new(shuffle=False, drop_last=False)
 
 def _fingerprint(model) -> str:
     "A hash of the model's weights and buffers: outputs are shared only between calls that predict with the same ones"
@@ -151,7 +150,7 @@ class SizeMeasures:
             # sorted; building DataLoaders draws random numbers: measuring changes no random stream
             todo = todo.unique()
             with rollback(always=True):
-                dl = self.dl if len(todo) == self.n else _subset(self.dl, todo.tolist())
+                dl = self.dl if len(todo) == self.n else subset_dl(self.dl, todo.tolist())
                 self.put(size, *self.learn._outputs(_at(dl, size)), idxs=todo, key=key)
             e = self.outs[key]
         return e[0][idxs],tuple(t[idxs] for t in e[1])
@@ -193,4 +192,4 @@ def _half_idxs(n, seed):
 
 def halves(dl:DataLoader, seed:int=0) -> list[DataLoader]:
     "`dl` on a random half of its items to choose on, and on the other half to report on"
-    return [_subset(dl, i.tolist()) for i in _half_idxs(len(dl.dataset), seed)]
+    return [subset_dl(dl, i.tolist()) for i in _half_idxs(len(dl.dataset), seed)]

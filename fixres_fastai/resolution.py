@@ -8,9 +8,9 @@ Docs: https://fixres-fastai.github.io/fixres_fastai/resolution.html.md"""
 from __future__ import annotations
 from fastai.vision.all import *
 from .data import *
-from .data import _check, _tfms, _out_size, _check_scale, _check_size, _dl_at, _pipeline_size
-from .callback import _evaluating, _on
-from .cache import _amp, _cpu_chunk
+from .data import _check, _tfms, _out_size, _check_scale
+from .callback import evaluating, _on
+from .cache import fit_autocast, _cpu_chunk
 import time, contextlib
 
 # %% auto #0
@@ -154,7 +154,7 @@ def read_pipeline(dls:DataLoaders, # DataLoaders whose training transforms to re
     if res is None:
         raise ValueError("`dls`: found no FixResCrop, RandomResizedCrop, Resize or RandomResizedCropGPU among the "
                          "training transforms")
-    res = dict(train_size=_pipeline_size(dls.train), **res)
+    res = dict(train_size=pipeline_size(dls.train), **res)
     # `dls_at(..., train_aug='test')`: training images pass the test transforms
     if getattr(dls.train_ds, 'split_idx', None) == 1:
         return dict(train_size=res['train_size'], min_scale=1., max_scale=1., ratio=(1,1), resize_ratio=1., aspect=1.)
@@ -181,8 +181,8 @@ def recommend_test_size(train_size:int|DataLoaders, # Training size, or DataLoad
                        ) -> int:
     "Test size at which objects look as large as during training: `train_size / apparent_size_ratio`"
     if isinstance(train_size, DataLoaders): train_size,kwargs = _pipeline(train_size, kwargs)
-    train_size = _check_size(train_size, 'train_size')
-    _check_size(multiple, 'multiple')
+    train_size = check_size(train_size, 'train_size')
+    check_size(multiple, 'multiple')
     return int(multiple*round(train_size/apparent_size_ratio(**kwargs)/multiple))
 
 # %% ../nbs/02_resolution.ipynb #f743148a
@@ -192,8 +192,8 @@ def train_size_for(deploy_size:int, # The size the model will predict at
                    **kwargs # `apparent_size_ratio` arguments
                   ) -> int:
     "Training size whose objects, after FixRes, look as large as at `deploy_size`: `deploy_size * apparent_size_ratio`"
-    deploy_size = _check_size(deploy_size, 'deploy_size')
-    _check_size(multiple, 'multiple')
+    deploy_size = check_size(deploy_size, 'deploy_size')
+    check_size(multiple, 'multiple')
     if dls is not None: kwargs = _pipeline(dls, kwargs)[1]
     return max(multiple, int(multiple*round(deploy_size*apparent_size_ratio(**kwargs)/multiple)))
 
@@ -206,7 +206,7 @@ def throughput(learn:Learner,
               ) -> float:
     "Images per second the learner's model alone predicts at test size `size`, on its device, in its precision"
     # loading a batch draws random numbers: put them back, measuring changes no random stream
-    size,rng = _check_size(size),get_random_states()
+    size,rng = check_size(size),get_random_states()
     try: return _throughput(learn, size, bs, min_secs, max_batches)
     finally: set_random_states(**rng)
 
@@ -214,14 +214,14 @@ def _throughput(learn, size, bs, min_secs, max_batches):
     dl = learn.dls.valid if len(learn.dls.valid.dataset) else learn.dls.train
     bs = bs or dl.bs
     model,dev = learn.model,next(learn.model.parameters()).device
-    if len(dl.dataset): xb = list(_on(model, _dl_at(dl, size, test=True).new(bs=bs).one_batch()[:learn.dls.n_inp]))
+    if len(dl.dataset): xb = list(_on(model, dl_at(dl, size, test=True).new(bs=bs).one_batch()[:learn.dls.n_inp]))
     # a learner from `load_learner`: no images, the usual 3 channels
     else: xb = [torch.randn(bs, 3, size, size, device=dev)]
     if any(isinstance(c, ChannelsLast) for c in learn.cbs):
         xb = [x.contiguous(memory_format=torch.channels_last) for x in xb]
-    amp = _amp(learn)
+    amp = fit_autocast(learn)
     sync = torch.cuda.synchronize if dev.type == 'cuda' else noop
-    with _evaluating(model), (amp or contextlib.nullcontext()):
+    with evaluating(model), (amp or contextlib.nullcontext()):
         # warm-up: kernels chosen, weights read (on the CPU a few images do it: a whole large batch would cost seconds)
         model(*(xb if dev.type != 'cpu' else [x[:_cpu_chunk] for x in xb])); sync()
         times,t0 = [],time.perf_counter()

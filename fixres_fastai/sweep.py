@@ -8,9 +8,8 @@ Docs: https://fixres-fastai.github.io/fixres_fastai/sweep.html.md"""
 from __future__ import annotations
 from fastai.vision.all import *
 from .data import *
-from .data import _check_size
 from .callback import *
-from .callback import _global_pool, _evaluating, _probe, _on, _trace_forward
+from .callback import _global_pool, _on, _trace_forward
 from .rollback import *
 from .measures import *
 from .measures import _at
@@ -23,14 +22,14 @@ __all__ = ['best_of_sweep', 'plot_sweep']
 # %% ../nbs/04_sweep.ipynb #635e3ff5
 def _default_sizes(size:int, multiple:int=8) -> list[int]:
     "Test sizes from 0.75x to 1.75x `size`, multiples of `multiple`"
-    size = _check_size(size)
+    size = check_size(size)
     return sorted({max(multiple, int(multiple*round(size*f/multiple)))
                    for f in (0.75, 0.875, 1, 1.125, 1.25, 1.375, 1.5, 1.75)})
 
 def _check_sizes(sizes, arg='sizes'):
     if not is_listy(sizes) or not len(sizes):
         raise ValueError(f"`{arg}` must be a non-empty list of positive ints, got {sizes!r}")
-    return [_check_size(s, arg) for s in sizes]
+    return [check_size(s, arg) for s in sizes]
 
 def _source_dl(learn, ds_idx=1, dl:DataLoader|None=None, labels=False):
     "`dl`, else `learn.dls[ds_idx]`, checked: it holds images, and labels if `labels`"
@@ -149,14 +148,14 @@ def multires_preds(self:Learner,
 def pooled_features(self:Learner, size:int|None=None, ds_idx:int=1, max_batches:int|None=None,
                     dl:DataLoader|None=None) -> Tensor:
     "Global pooling output for the images of `ds_idx` at test size `size` (the learner's if None), one row per image"
-    dl = _eval_dl(self, _check_size(size) if size is not None else learner_size(self), ds_idx, dl)
-    pool = _global_pool(_trace_forward(self.model, *_probe(dl, self.dls.n_inp)))
+    dl = _eval_dl(self, check_size(size) if size is not None else learner_size(self), ds_idx, dl)
+    pool = _global_pool(_trace_forward(self.model, *probe_batch(dl, self.dls.n_inp)))
     if pool is None: raise ValueError(f"{type(self.model).__name__} has no global pooling to read the features of")
     feats = []
     def hook(m, i, o): feats.append(o.detach().float().flatten(1).cpu())
     h = pool.module.register_forward_hook(hook)
     try:
-        with _evaluating(self.model):
+        with evaluating(self.model):
             for i,b in enumerate(dl):
                 if max_batches is not None and i >= max_batches: break
                 self.model(*_on(self.model, b[:self.dls.n_inp]))

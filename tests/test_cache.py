@@ -5,7 +5,7 @@ from fastcore import test as fc
 from torchvision.models import resnet18
 from fixres_fastai import *
 import fixres_fastai.cache as cache_mod
-from fixres_fastai.callback import _world_size
+from fixres_fastai.callback import world_size
 
 def _learner(photos, arch=resnet18, **kw):
     set_seed(0)
@@ -68,7 +68,7 @@ def test_never_in_a_distributed_run(photos, monkeypatch):
     learn.dls = dls_at(learn.dls, 96, train_aug='test')
     fcb = FixResCallback()
     assert cache_mod._why_not(learn, fcb) is None
-    monkeypatch.setattr(cache_mod, '_world_size', lambda: 2)
+    monkeypatch.setattr(cache_mod, 'world_size', lambda: 2)
     assert 'distributed' in cache_mod._why_not(learn, fcb)
 
 def test_a_model_that_cannot_be_cut_trains_as_before(photos, capsys):

@@ -45,13 +45,13 @@ def precision(out, cpu):
     "fixres under each precision and layout: only the last norm layer and the head change, weights stay float32; 'auto' chooses the same from a float16 cache as from a float32 one"
     import torch
     from fixres_fastai.callback import _fixres_parts
-    from fixres_fastai.callback import _probe
+    from fixres_fastai.callback import probe_batch
     dev,root = _setup(cpu),_photos(cpu)
     pre,size,test,bs = (120, 64, 96, 8) if cpu else (288, 224, 288, 32)
     rows = []
     for name,setup in SETUPS.items():
         learn = setup(_presized(root, dev, pre, size, bs))
-        nc,head = _fixres_parts(learn.model, *_probe(learn.dls.valid, learn.dls.n_inp))
+        nc,head = _fixres_parts(learn.model, *probe_batch(learn.dls.valid, learn.dls.n_inp))
         allowed = tuple(f'{c.name}.' for c in [nc, *head])
         before = {k:v.detach().cpu().clone() for k,v in learn.model.state_dict().items()}   # on the CPU: the fit moves the model to the GPU
         t = time.time()
