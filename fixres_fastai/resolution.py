@@ -9,6 +9,7 @@ from __future__ import annotations
 from fastai.vision.all import *
 from .data import *
 from .data import _check, _tfms, _out_size, _check_scale
+from .rollback import *
 from .callback import evaluating, _on
 from .cache import fit_autocast, _cpu_chunk
 import time, contextlib
@@ -206,9 +207,8 @@ def throughput(learn:Learner,
               ) -> float:
     "Images per second the learner's model alone predicts at test size `size`, on its device, in its precision"
     # loading a batch draws random numbers: put them back, measuring changes no random stream
-    size,rng = check_size(size),get_random_states()
-    try: return _throughput(learn, size, bs, min_secs, max_batches)
-    finally: set_random_states(**rng)
+    size = check_size(size)
+    with rollback(always=True): return _throughput(learn, size, bs, min_secs, max_batches)
 
 def _throughput(learn, size, bs, min_secs, max_batches):
     dl = learn.dls.valid if len(learn.dls.valid.dataset) else learn.dls.train
