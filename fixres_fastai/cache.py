@@ -126,13 +126,15 @@ class _TrunkCache:
         "One cache of `n` items from `parts`: (cache, indices of its rows among the `n`) pairs covering every item once"
         c0 = parts[0][0]
         new = cls(n, [x[:1] for x in c0.xs], on_disk=any(c.dir is not None for c,_ in parts))
-        new.ys = [y.new_zeros(n, *y.shape[1:]) for y in c0.ys]
-        seen = torch.zeros(n, dtype=torch.bool)
-        for c,idxs in parts:
-            i = torch.as_tensor(idxs, dtype=torch.long)
-            for t,x in zip(new.xs+new.ys, c.xs+c.ys): t[i] = x
-            seen[i] = True
-        if not seen.all(): new.close(); raise ValueError(f"the parts cover {int(seen.sum())} of the {n} items")
+        try:
+            new.ys = [y.new_zeros(n, *y.shape[1:]) for y in c0.ys]
+            seen = torch.zeros(n, dtype=torch.bool)
+            for c,idxs in parts:
+                i = torch.as_tensor(idxs, dtype=torch.long)
+                for t,x in zip(new.xs+new.ys, c.xs+c.ys): t[i] = x
+                seen[i] = True
+            if not seen.all(): raise ValueError(f"the parts cover {int(seen.sum())} of the {n} items")
+        except BaseException: new.close(); raise
         return new
 
     def close(self):
@@ -264,8 +266,8 @@ def _fill_cache(model:nn.Module, loaders:list, trained:list[str], n_inp:int=1, r
             with evaluating(model), _fast_layout(model) as layout:
                 chunk = _cpu_chunk if next(model.parameters()).device.type == 'cpu' else None
                 for dl,n in zip(loaders, ns):
-                    res.caches.append(_TrunkCache(n, feats, on_disk).fill(trunk, dl.new(shuffle=False, drop_last=False),
-                                                                          n_inp, ctx, layout, chunk))
+                    res.caches.append(c := _TrunkCache(n, feats, on_disk))   # owned before it fills: an interrupt frees it too
+                    c.fill(trunk, dl.new(shuffle=False, drop_last=False), n_inp, ctx, layout, chunk)
         except BaseException: res.close(); raise
         return res
 

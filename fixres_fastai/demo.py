@@ -9,7 +9,7 @@ from __future__ import annotations
 from fastai.vision.all import *
 from .data import *
 from .data import _check
-import gzip, importlib, contextlib
+import gzip, importlib
 
 # %% auto #0
 __all__ = ['lite0_stats', 'fashion_classes', 'fashion_root', 'lite0', 'lite0_splitter', 'lite0_learner', 'elpv_root',

@@ -16,7 +16,7 @@ from .resolution import recommend_test_size
 from .measures import *
 from .measures import _half_idxs
 from .learner import *
-from .learner import _ready
+from .learner import _ready, _check_epochs
 import time, inspect, contextlib
 from dataclasses import dataclass
 
@@ -118,11 +118,11 @@ def _find_scores(self:Learner, m, score, sizes, sel, opts, epochs, start, train_
                         # handed over
                         kept,caches.caches = _Kept(s, caches=TrunkCaches(caches.caches, caches.top, caches.idxs)),[]
         start.restore(rng=False)
+        # with the weights as they were: from the caches where they ran
+        plain = {s: score(*m.outputs(s, sel)) for s in sizes}
     except BaseException:
         if kept is not None: kept.close()
         raise
-    # with the weights as they were: from the caches where they ran
-    plain = {s: score(*m.outputs(s, sel)) for s in sizes}
     return plain, fitted, outs, kept
 
 # %% ../nbs/03a_finder.ipynb #c251e0b2
@@ -143,12 +143,16 @@ def _reused(self:Learner, kept, opts) -> dict:
                 names = _trained_names(self, fd, opts.callback())
                 new = _fill_cache(self.model, [subset_dl(dls2[k], r) for k,r in rests.items()], names, self.dls.n_inp,
                                   opts.cache_ram, fit_autocast(self), verbose=False)
-        parts = dict(zip(rests, new.caches))
-        full = [_TrunkCache.joined(len(dl.dataset), [(had.caches[k], had.idxs[k]), (parts[k], rests[k])])
-                if k in parts else had.caches[k] for k,dl in enumerate(dls2)]
+        parts,full = dict(zip(rests, new.caches)),TrunkCaches([], had.top)
+        try:
+            for k,dl in enumerate(dls2):   # each joined cache owned as soon as it exists
+                full.caches.append(_TrunkCache.joined(len(dl.dataset), [(had.caches[k], had.idxs[k]), (parts[k], rests[k])])
+                                   if k in parts else None)
+        except BaseException: full.close(); raise
     finally: new.close()
-    for k in parts: had.caches[k].close()
-    kept.caches = TrunkCaches(full, had.top)                       # freed with `kept`
+    full.caches = [c if c is not None else had.caches[k] for k,c in enumerate(full.caches)]   # the caches kept whole move over
+    had,kept.caches = had.caches,full                               # freed with `kept` from here
+    for k in parts: had[k].close()
     return dict(fit_dls=fd, caches=kept.caches)
 
 # %% ../nbs/03a_finder.ipynb #1b15b744
@@ -309,30 +313,36 @@ def _find(self:Learner, opts:FixResOptions, search:SizeSearch, epochs:int, measu
                                                 guard=q.guard, seed=q.seed)
             table = _find_table(cur, theory, tried=tried, ruled=ruled, speed=speed, plain=plain, fitted=fitted,
                                 gains=gains)
+            # the best was not suggested (the guard)
+            if kept is not None and (not tune or kept.size != size): kept.close(); kept = None
         except BaseException:
             if kept is not None: kept.close()
             raise
-    # the best was not suggested (the guard)
-    if kept is not None and (not tune or kept.size != size): kept.close(); kept = None
     r = SuggestedSize(size, tune, best, cur, theory, score.name, table, cost=time.time()-t0,
                       n_train=len(idxs) if idxs is not None else n, epochs=ep, guard=q.guard, lower=score.lower)
     return r, kept
 
 @patch
-@delegates(FixResOptions, keep=True)
-@delegates(SizeSearch, keep=True)
+@delegates(FixResOptions.__init__, keep=True, but=['show'])
+@delegates(SizeSearch.__init__, keep=True)
 def fixres_find(self:Learner,
                 epochs:int=1, # Epochs of each fine-tune, as `fixres(size, epochs)` would run
+                sizes:list|None=None, # Sizes to try; if None, three from the theory's to twice the learner's (`SizeSearch`)
+                *,
                 plot:bool=True, # Plot the scores against size and throughput, the suggestion marked
                 measures:SizeMeasures|None=None, # Measures already made (a sweep's): read, not made again, and filled
                 **kwargs # `SizeSearch` (what to try, how to judge); `FixResOptions` of each fine-tune (`lr`, `dls`...)
                ) -> SuggestedSize:
     "Fine-tune at each candidate size, score on half the validation set, suggest one; the learner is left as it was"
-    search = SizeSearch(**SizeSearch.take(kwargs))
-    opts = FixResOptions(**{'show': False, **kwargs})
+    _check_epochs(epochs)
+    search = SizeSearch(sizes, **SizeSearch.take(kwargs))
+    opts = FixResOptions(**{**kwargs, 'show': False})
     with _ready(self, opts.dls, measures): r,_ = self._find(opts, search, epochs, measures=measures)
     if plot and not rank_distrib(): r.plot()
     return r
+
+# `show_doc` and `docments` follow this chain for the docs of `fixres_find`'s delegated parameters
+Learner.fixres_find.__delwrap__,SizeSearch.__init__.__delwrap__ = SizeSearch.__init__,FixResOptions.__init__
 
 # %% ../nbs/03a_finder.ipynb #4f9da570
 @patch
@@ -340,10 +350,10 @@ def _fixres_auto(self:Learner, opts:FixResOptions, epochs:int, measures=None, **
     "`fixres_find`, then `fixres` at its suggestion (or the learner left as it was), reported on the half no choice saw"
     search = SizeSearch(**find)
     m = ifnone(measures, SizeMeasures(self, ifnone(opts.dls, self.dls).valid))
+    (sel,rep),score = _half_idxs(m.n, search.seed),Score(self, search.metric, search.lower_is_better)
     r,kept = self._find(opts, search, epochs, measures=m, keep=True)
-    t0,(sel,rep),cur = time.time(),_half_idxs(m.n, search.seed),r.trained_at
-    score = Score(self, search.metric, r.lower)
     try:
+        t0,cur = time.time(),r.trained_at
         base = m.outputs(cur, rep)                      # the learner as it was, before anything changes
         if r.tune:
             # the finder's own fine-tune on every training image

@@ -28,6 +28,7 @@ def learner_size(learn:Learner) -> int|None:
 # %% ../nbs/03_learner.ipynb #88be61f9
 class FixResOptions:
     "How a fine-tune at a size runs, checked once where the user calls and then passed whole"
+    @delegates(Learner.fit_one_cycle, but=['lr_max'])
     def __init__(self,
         lr:float|slice|None=None, # Learning rate; `fit_one_cycle`'s default if None
         train:str='norm+head', # What trains: 'norm+head' (FixRes), 'head', 'head+stats' (official recipe) or 'stats'
@@ -41,7 +42,7 @@ class FixResOptions:
         show:bool=True, # Print the cache's size; with 'auto', the finder's table and the report
         **fit # Other arguments of `fit_one_cycle` (`cbs`, `wd`...)
     ):
-        store_attr(but='fit'); self.fit = fit
+        store_attr(); self.fit = fit
         if lr is not None and not (isinstance(lr, slice) or
                                    (isinstance(lr, (int, float)) and not isinstance(lr, bool) and lr > 0)):
             raise ValueError(f"`lr` must be None, a positive number or a slice, got {lr!r}")
@@ -80,11 +81,14 @@ class FixResOptions:
         return f"FixResOptions({', '.join(f'{k}={v!r}' for k,v in {**self.__stored_args__, **self.fit}.items())})"
 
 # %% ../nbs/03_learner.ipynb #a6fa7781
+def _check_epochs(epochs):
+    if not is_count(epochs): raise ValueError(f"`epochs` must be an int >= 1, got {epochs!r}")
+
 def _check_size_arg(size, epochs):
     "Refuse a size or a number of epochs `fixres` cannot use; the size as an int, or 'auto'"
     if size != 'auto' and not is_count(size):
         raise ValueError(f"`size` must be a positive int or 'auto', got {size!r}")
-    if not is_count(epochs): raise ValueError(f"`epochs` must be an int >= 1, got {epochs!r}")
+    _check_epochs(epochs)
     return size if size == 'auto' else int(size)
 
 def _check_has_images(dls):
@@ -110,7 +114,7 @@ def _ready(learn, dls=None, measures=None):
     "Check the learner's images and `measures`, put the model where the data are, and name unreadable files"
     src = ifnone(dls, learn.dls)
     if measures is not None:
-        measures.check(learn, src.valid, "the validation DataLoader it fine-tunes with (`SizeMeasures(learn)`, or of "
+        SizeMeasures.check(measures, learn, src.valid, "the validation DataLoader it fine-tunes with (`SizeMeasures(learn)`, or of "
                        "`dls.valid` with `dls=`)")
     if dls is None: _check_has_images(learn.dls)
     # measuring and caching run there too
@@ -119,13 +123,15 @@ def _ready(learn, dls=None, measures=None):
 
 # %% ../nbs/03_learner.ipynb #a4bad1ae
 @patch
-@delegates(FixResOptions, keep=True)
+@delegates(FixResOptions.__init__)
 def fixres(self:Learner,
            size:int|str, # Test size to fine-tune at; 'auto': at `fixres_find`'s suggestion, or the learner as it was
            epochs:int=1, # Epochs of the fine-tune
            lr:float|slice|None=None, # Learning rate; `fit_one_cycle`'s default if None
+           *,
            measures:SizeMeasures|None=None, # Measures shared with `res_sweep` and `fixres_find`: read, and filled
-           **kwargs):
+           **kwargs # `FixResOptions`; with 'auto', `fixres_find`'s search too (`sizes`, `guard`, `metric`...)
+          ):
     "Fine-tune the last norm layer and the head at test size `size` (FixRes), and leave the learner predicting there"
     size = _check_size_arg(size, epochs)
     find = {k:kwargs.pop(k) for k in list(kwargs) if k in _find_args}

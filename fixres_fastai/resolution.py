@@ -112,12 +112,10 @@ def _monte_carlo_ratio(tfm=None, # Crop transform or DataLoaders (training pipel
             f,sz = _step(t, sz, split_idx, dummy)
             m *= f
         return m
-    state,tstate = random.getstate(),torch.get_rng_state()
-    random.seed(seed); torch.manual_seed(seed)
-    try:
+    with rollback(always=True):   # the caller's random streams are put back
+        random.seed(seed); torch.manual_seed(seed)
         test = mag(1)
         return float(np.mean([test/mag(0) for _ in range(n)]))
-    finally: random.setstate(state); torch.set_rng_state(tstate)
 
 # %% ../nbs/02_resolution.ipynb #0ea0c1d6
 def _median_aspect(dls, n=16):

@@ -18,32 +18,33 @@ class LearnerState:
                  learn:Learner|None=None, # The learner to keep; None: the random state only (and `model`'s modes)
                  model:nn.Module|None=None, # A model whose modes to keep (the learner's by default)
                  weights:bool=True, # Keep a copy of the weights and buffers (not needed where nothing trains)
+                 rng:bool=True, # Keep the random state (Python's, NumPy's, torch's)
                 ):
-        self.rng,self.learn = get_random_states(),learn
+        self.rng,self.learn = get_random_states() if rng else None,learn
         model = ifnone(model, getattr(learn, 'model', None))
         self.modes = [(m, m.training) for m in model.modules()] if model is not None else []
         if learn is None: return
-        self.model,self.d = learn.model,dict(learn.__dict__)
+        self.d,self.cbs = dict(learn.__dict__),list(learn.cbs)
         self.tree = [(m, n, c) for m in learn.model.modules() for n,c in m.named_children()]
-        self.state = {k:v.detach().to('cpu', copy=True) for k,
-                      v in learn.model.state_dict().items()} if weights else None
-        self.cbs,rec = list(learn.cbs),getattr(learn, 'recorder', None)
+        self.state = {k:v.detach().to('cpu', copy=True) for k,v in learn.model.state_dict().items()} if weights else None
+        opt,rec = getattr(learn, 'opt', None),getattr(learn, 'recorder', None)
+        # `fit_one_cycle` sets the old optimizer's learning rates before a fit replaces it
+        self.hypers = [dict(h) for h in opt.hypers] if opt is not None else None
         self.rec = (rec, dict(rec.__dict__)) if rec is not None else None
 
     def restore(self, rng:bool=True):
         "Put back everything kept (the random state too if `rng`); it can be put back again later"
-        if rng: set_random_states(**self.rng)
+        if rng and self.rng is not None: set_random_states(**self.rng)
         for m,t in self.modes: m.training = t
         learn = self.learn
         if learn is None: return
         for m,n,c in self.tree: m._modules[n] = c
         learn.__dict__.clear(); learn.__dict__.update(self.d)
-        # a callback added (or swapped by `no_bar`) since: attributes follow the kept callbacks
-        for k,v in self.d.items():
-            if isinstance(v, Callback) and v not in self.cbs: del learn.__dict__[k]
         learn.cbs = L(self.cbs)
         for cb in self.cbs: cb.learn = learn; learn.__dict__[cb.name] = cb
         if self.state is not None: learn.model.load_state_dict(self.state)
+        if self.hypers is not None:
+            for h,v in zip(learn.opt.hypers, self.hypers): h.clear(); h.update(v)
         if self.rec is not None: r,d = self.rec; r.__dict__.clear(); r.__dict__.update(d)
 
 # %% ../nbs/00a_rollback.ipynb #a8b2dcae
@@ -54,7 +55,7 @@ def rollback(learn:Learner|None=None, # The learner to put back; None: the rando
              **kwargs # `LearnerState` options: `model`, `weights`
             ):
     "Keep `learn`'s state and put it back if the block fails (or on every exit if `always`)"
-    s = LearnerState(learn, **kwargs)
+    s = LearnerState(learn, rng=rng, **kwargs)
     try: yield s
     except BaseException: s.restore(rng); raise
     if always: s.restore(rng)

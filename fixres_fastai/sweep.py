@@ -48,16 +48,21 @@ def _eval_dl(learn, size, ds_idx=1, dl:DataLoader|None=None):
     return _at(_source_dl(learn, ds_idx, dl), size)
 
 # %% ../nbs/04_sweep.ipynb #6b1f0bd9
-def best_of_sweep(df:pd.DataFrame, metric:str|None=None) -> tuple[str, pd.Series]:
+def best_of_sweep(df:pd.DataFrame, # A `res_sweep` table
+                  metric:str|None=None, # Column to judge by: the first metric by default, else the loss
+                  lower_is_better:bool|None=None, # Whether lower is better; known for fastai's metrics and losses if None
+                 ) -> tuple[str, pd.Series]:
     "The column a `res_sweep` table is judged by (`metric`, else the first metric, else the loss) and its best row"
     # `img/s` is a speed, not a score
     metric = metric or next((c for c in df.columns[2:] if c != 'img/s'), 'valid_loss')
-    return metric, df.loc[df[metric].idxmin() if lower_is_better(metric) else df[metric].idxmax()]
+    return metric, df.loc[df[metric].idxmin() if _lower(metric, lower_is_better) else df[metric].idxmax()]
 
-def _speed_front(df:pd.DataFrame, metric:str|None=None) -> list[int]:
+_lower = lower_is_better   # `best_of_sweep`'s parameter takes the name
+
+def _speed_front(df:pd.DataFrame, metric:str|None=None, lower_is_better:bool|None=None) -> list[int]:
     "Sizes of a `res_sweep` table that no other size beats both in `metric` and in throughput (`img/s`), fastest first"
-    metric,_ = best_of_sweep(df, metric)
-    sign = -1 if lower_is_better(metric) else 1
+    metric,_ = best_of_sweep(df, metric, lower_is_better)
+    sign = -1 if _lower(metric, lower_is_better) else 1
     front,best = [],-np.inf
     for _,r in df.sort_values('img/s', ascending=False).iterrows():
         if sign*r[metric] > best: front.append(int(r['size'])); best = sign*r[metric]
@@ -67,9 +72,10 @@ def plot_sweep(df:pd.DataFrame, # A `res_sweep` table
                metric:str|None=None, # Column to plot: the first metric by default, else the loss
                train_size:int|None=None, theory:int|None=None, # Sizes to mark
                ax:plt.Axes|None=None, # An axis for the metric vs size; with `img/s` in `df`, a pair: also vs throughput
+               lower_is_better:bool|None=None, # Whether lower `metric` is better; known for fastai's metrics if None
                ):
     "Plot `metric` against test size (marking training size, theory's pick, best) and throughput (the best front)"
-    metric,best = best_of_sweep(df, metric)
+    metric,best = best_of_sweep(df, metric, lower_is_better)
     speed = 'img/s' in df.columns
     if ax is None: _,ax = plt.subplots(1, 2 if speed else 1, figsize=(11, 4) if speed else None)
     a = ax[0] if is_listy(ax) or isinstance(ax, np.ndarray) else ax
@@ -79,7 +85,7 @@ def plot_sweep(df:pd.DataFrame, # A `res_sweep` table
     a.plot(best['size'], best[metric], 'ro', label=f"best: {int(best['size'])} ({best[metric]:.4f})")
     a.set_xlabel('test size (px)'); a.set_ylabel(metric); a.legend()
     if not speed or a is ax: return ax
-    b,front = ax[1],df.set_index('size').loc[_speed_front(df, metric)]
+    b,front = ax[1],df.set_index('size').loc[_speed_front(df, metric, lower_is_better)]
     b.plot(df['img/s'], df[metric], 'o', color='C0')
     b.plot(front['img/s'], front[metric], '-o', color='C3',
            label='best front: ' + ', '.join(str(s) for s in front.index))

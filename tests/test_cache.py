@@ -140,3 +140,23 @@ def test_joined_cache_puts_each_row_in_its_place():
     j = T.joined(6, [(a, [0, 2, 5]), (b, [1, 3, 4])])
     fc.test_eq(j.xs[0].flatten(), feats[0].flatten()); fc.test_eq(j.ys[0], torch.arange(6))
     fc.test_fail(lambda: T.joined(7, [(a, [0, 2, 5]), (b, [1, 3, 4])]), contains='the parts cover 6 of the 7 items')
+
+@pytest.mark.parametrize('ram', [4., 0.])
+def test_trunk_caches_know_and_free_their_memory(photos, ram):
+    "`TrunkCaches` knows its bytes and its temporary folders, and frees both on close, on a normal end and when a fill is interrupted"
+    learn = _learner(photos)
+    dl = learn.dls.valid.new(shuffle=False)
+    names = FixResCallback().names(*FixResCallback().parts(learn.model, *learn.dls.one_batch()[:1]))
+    with cache_mod._fill_cache(learn.model, [dl], names, ram=ram, verbose=False) as c:
+        assert c.nbytes == sum(t.numel()*t.element_size() for t in c.caches[0].xs) > 0
+        fc.test_eq(len(c.dirs), 0 if ram else 1)
+        assert all(Path(d).exists() for d in c.dirs)
+    assert c.caches == [] and _leftovers() == []
+    calls = []
+    def stop(self, *args, **kw):
+        calls.append(1)
+        raise KeyboardInterrupt
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(cache_mod._TrunkCache, 'fill', stop)
+        with pytest.raises(KeyboardInterrupt): cache_mod._fill_cache(learn.model, [dl], names, ram=ram, verbose=False)
+    assert calls and _leftovers() == []
