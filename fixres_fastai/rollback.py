@@ -40,7 +40,7 @@ class LearnerState:
         if learn is None: return
         for m,n,c in self.tree: m._modules[n] = c
         learn.__dict__.clear(); learn.__dict__.update(self.d)
-        learn.cbs = L(self.cbs)
+        learn.cbs = L(list(self.cbs))   # a copy: `remove_cb` edits the list in place, and this state may be put back again
         for cb in self.cbs: cb.learn = learn; learn.__dict__[cb.name] = cb
         if self.state is not None: learn.model.load_state_dict(self.state)
         if self.hypers is not None:

@@ -29,3 +29,14 @@ def test_bad_arguments_name_themselves(photos):
     with pytest.raises(TypeError): learn.fixres(96, 1, 1e-3, 'head')    # only size, epochs and lr by position, as `fit_one_cycle`
     with pytest.raises(TypeError): learn.fixres_find(1, [80], 1.)        # epochs and sizes by position
     with pytest.raises(ValueError, match='`measures`'): learn.fixres(96, measures='m')
+
+def test_every_fine_tune_of_the_finder_has_the_learners_callbacks(photos):
+    "Each of the finder's fine-tunes runs with the learner's own callbacks (its progress bar too), and the learner keeps them after"
+    set_seed(0)
+    learn = vision_learner(get_dls(64, photos, bs=8), resnet18, pretrained=False, metrics=accuracy)
+    cbs,seen = list(learn.cbs),[]
+    class Spy(Callback):
+        def before_fit(self): seen.append([type(c).__name__ for c in self.learn.cbs if not isinstance(c, Spy)][:4])
+    with learn.no_logging(): learn.fixres_find(1, [80, 96], plot=False, cbs=Spy())
+    assert len(seen) == 3 and all(s == ['TrainEvalCallback', 'Recorder', 'CastToTensor', 'ProgressCallback'] for s in seen), seen
+    assert list(learn.cbs) == cbs
