@@ -14,7 +14,7 @@ from .cache import *
 from .cache import _TrunkCache, _why_not, _fill_cache, _top_preds
 from .resolution import recommend_test_size
 from .measures import *
-from .measures import _half_idxs
+from .measures import _half_idxs, _check_lower
 from .learner import *
 from .learner import _ready, _check_epochs
 import time, inspect, contextlib
@@ -277,8 +277,7 @@ class SizeSearch:
             raise ValueError(f"`n_train` must be None (every training image) or a positive int, got {n_train!r}")
         if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
             raise ValueError(f"`seed` must be an int >= 0, got {seed!r}")
-        if lower_is_better not in (None, True, False):
-            raise ValueError(f"`lower_is_better` must be None, True or False, got {lower_is_better!r}")
+        _check_lower(lower_is_better)
 
     @classmethod
     def take(cls, kwargs:dict) -> dict:

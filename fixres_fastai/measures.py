@@ -23,14 +23,17 @@ _higher = {'accuracy', 'top_k_accuracy', 'accuracy_multi', 'balanced_accuracy_sc
            'cohen_kappa_score', 'jaccard_score', 'r2_score', 'explained_variance_score', 'pearsonr', 'spearmanr',
            'dice', 'jaccard_coeff', 'dice_multi', 'foreground_acc'}
 
+def _check_lower(lower):
+    "`lower`, refused unless None, True or False"
+    if lower is not None and not isinstance(lower, bool):
+        raise ValueError(f"`lower_is_better` must be None, True or False, got {lower!r}")
+    return lower
+
 def lower_is_better(name:str, # A metric's name (`Metric.name`), or 'valid_loss'
                     lower:bool|None=None, # The user's answer, if given: returned as it is
                    ) -> bool:
     "Whether lower values of `name` are better: known for fastai's metrics and losses, else guessed with a warning"
-    if lower is not None:
-        if not isinstance(lower, bool):
-            raise ValueError(f"`lower_is_better` must be None, True or False, got {lower!r}")
-        return lower
+    if _check_lower(lower) is not None: return lower
     if name in _lower or name.endswith('_loss'): return True   # fastai's losses, `hamming_loss`, `brier_score_loss`
     if name in _higher: return False
     guess = 'loss' in name or 'error' in name
@@ -58,9 +61,7 @@ class Score:
             if not callable(metric):
                 raise ValueError(f"`metric` must be None, a name, a fastai `Metric` or a function, got {metric!r}")
             metric = mk_metric(metric)
-        if lower_is_better not in (None, True, False):
-            raise ValueError(f"`lower_is_better` must be None, True or False, got {lower_is_better!r}")
-        self.learn,self.metric,self._lower = learn,metric,lower_is_better
+        self.learn,self.metric,self._lower = learn,metric,_check_lower(lower_is_better)
         self.name = metric if isinstance(metric, str) else metric.name
 
     # asked only where a direction is used: a sweep's values need none
