@@ -1,89 +1,143 @@
-"""`fixres_find` and `fixres('auto')` against every fixed size, on images no choice saw, over several seeds.
+"""How close does `fixres('auto')` land to the best fixed size, on test images no choice ever saw? And which rule chooses best?
 
-For each seed a learner is trained small, then from the same weights and random state:
-- `fixres_find` (the learner left as it was) gives each candidate's score with no training and fine-tuned, on the
-  choosing half of the validation set, and its suggestion;
-- `fixres(s)` at every candidate size `s`, scored on the other half, which no choice saw: the best fixed size there is
-  the target 'auto' should land near; and `fixres` at the training size itself, a control: the head and norm layer
-  refit on the test pipeline with no change of size;
-- `fixres('auto')`, scored on that half too, with its cost as a multiple of one `fixres` epoch at the size it chose.
+For each seed a learner is trained small, and a test split is kept aside (as a Kaggle leaderboard: no choice, no
+fine-tune, no guard ever sees it). Then, from the same weights and random state:
+- `fixres_find` (the learner left as it was) fine-tunes at each candidate size and keeps every output on the validation
+  set; each choice rule below reads those same outputs, so the rules differ only in how they choose;
+- `fixres(s)` at every candidate size `s` (the learner's own size too: the refit alone), each scored on the test split.
+  What a rule's choice scores there is what `fixres('auto')` with that rule gives (the notebook checks that 'auto''s
+  weights are `fixres`'s at the size it chose, bit for bit);
+- the cross-fitted worth `SuggestedSize` reports (choose on half the validation set, score on the other, both ways)
+  against the gain the choice really had on the test split.
 
-    python benchmarks/finder.py scenes --seeds 0 1 2    # the README's scenes (photos pasted on photos), pretrained EfficientNet-Lite0, presizing, 64 px
-    python benchmarks/finder.py elpv --seeds 6 7 8      # ELPV solar cells, pretrained EfficientNet-Lite0, 96 px
-    python benchmarks/finder.py fashion --seeds 6 7 8   # the Fashion canvas, XResNet from scratch, 48 px
+Rules: `half, guard 1` is the rule before issue 39 (choose on a random half of the validation set, keep a size if it
+gains more than one standard error); `all, guard g` chooses on every validation image.
+
+    python benchmarks/finder.py scenes --seeds 0 1 2     # large effect: photos pasted at random sizes on photos, Lite0, presizing, 64 px
+    python benchmarks/finder.py small --seeds 0 1 2      # large effect, the best size near 2x: the same scenes trained at 48 px
+    python benchmarks/finder.py elpv --seeds 6 7 8       # small effect: ELPV solar cells, Lite0, 96 px
+    python benchmarks/finder.py fashion --seeds 6 7 8    # small effect: Fashion-MNIST on a 96 px canvas, XResNet from scratch, 48 px
 """
-import argparse, json, sys, tempfile, time
+import argparse, json, math, shutil, sys, tempfile, time
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from _common import write_section, scale_canvas, scale_learner
 from fastai.vision.all import *
 from fixres_fastai import *
-from fixres_fastai.demo import elpv_dls, lite0_learner, lite0_stats
-from fixres_fastai.measures import halves
-from fixres_fastai.data import dl_at
+from fixres_fastai.demo import elpv_table, elpv_root, lite0_learner, lite0_stats
+from fixres_fastai.measures import Score, SizeMeasures, paired_gain, _fingerprint, _half_idxs
+from fixres_fastai.finder import _find_choice, _cross_fit, _on
 
-GUARDS = (0., -np.inf)   # other guards the table shows (besides 'auto''s, 1): any gain on the choosing half; the best fine-tuned size whatever its gain
+GUARDS = (1., 0.5, 0., -math.inf)
 
-TITLES = {'scenes': "The README's scenes at a larger size: `example_folder(scale=(0.2, 0.5))`, photos pasted at random sizes on other real photos (3 classes: which photo the object is; a constructed scale benchmark), "
-                    "pretrained EfficientNet-Lite0, `ImageDataLoaders.from_folder` with presizing (`Resize(128)` + `aug_transforms(size=64, min_scale=0.35)`), `fine_tune(3, 1e-2)`",
-          'elpv': 'ELPV solar cells, pretrained EfficientNet-Lite0, `fine_tune(3)` at 96 px',
-          'fashion': 'Fashion-MNIST items at random scales on a 96 px canvas, XResNet from scratch at 48 px'}
+TITLES = {'scenes': "Scenes: `example_folder(size=192, scale=(0.2, 0.5))`, photos pasted at random sizes on other photos (3 classes), "
+                    "pretrained EfficientNet-Lite0, `from_folder` with presizing (`Resize(128)` + `aug_transforms(size=64, min_scale=0.35)`), `fine_tune(3, 1e-2)`",
+          'small': "The same scenes trained at 48 px (`aug_transforms(size=48, min_scale=0.35)`), far below the 224 px of the pretrained weights",
+          'elpv': 'ELPV solar cells, pretrained EfficientNet-Lite0, `get_dls(96)`, `fine_tune(3, 2e-3)`',
+          'fashion': 'Fashion-MNIST items at random scales on a 96 px canvas, XResNet from scratch, `get_dls(48)`, `fit_one_cycle(6, 3e-3)`'}
+
+def _scenes(data, seed, quick):
+    "Scenes learner and its test items: a second `example_folder` drawn with another seed"
+    n = (100, 50, 100) if quick else (400, 200, 200)
+    tmp = Path(tempfile.gettempdir())   # the same images for both: only the training size differs
+    path = example_folder(tmp/f'fixres_scenes_{n[0]}_{seed}', n_train=n[0], n_valid=n[1], size=192, scale=(0.2, 0.5), seed=seed)
+    test = example_folder(tmp/f'fixres_scenes_test_{n[2]}_{seed}', n_train=0, n_valid=n[2], size=192, scale=(0.2, 0.5), seed=seed+1000)
+    dls = ImageDataLoaders.from_folder(path, valid='valid', bs=16, item_tfms=Resize(128),
+                                       batch_tfms=[*aug_transforms(size=64 if data == 'scenes' else 48, min_scale=0.35),
+                                                   Normalize.from_stats(*lite0_stats)])
+    learn = lite0_learner(dls, metrics=accuracy)   # stands in for vision_learner(dls, 'tf_efficientnet_lite0'), pretrained
+    with learn.no_bar(), learn.no_logging(): learn.fine_tune(1 if quick else 3, 1e-2)
+    return learn, None, get_image_files(test/'valid')
 
 def trained(data, seed, quick):
-    "A learner trained small on `data`, and the learning rate its fine-tunes use"
+    "A learner trained small on `data`, the learning rate its fine-tunes use, and test items it never saw"
     set_seed(seed)
-    if data == 'scenes':   # the README's quick start, with 4x the images
-        n = (150, 75) if quick else (400, 200)
-        path = example_folder(Path(tempfile.gettempdir())/f'fixres_scenes_{n[0]}_{n[1]}_{seed}', n_train=n[0], n_valid=n[1], size=192, scale=(0.2, 0.5), seed=seed)
-        dls = ImageDataLoaders.from_folder(path, valid='valid', bs=16, item_tfms=Resize(128),
-                                           batch_tfms=[*aug_transforms(size=64, min_scale=0.35), Normalize.from_stats(*lite0_stats)])
-        learn = lite0_learner(dls, metrics=accuracy)    # stands in for vision_learner(dls, 'tf_efficientnet_lite0'), pretrained
-        with learn.no_bar(), learn.no_logging(): learn.fine_tune(1 if quick else 3, 1e-2)
-        return learn, None
+    if data in ('scenes', 'small'): return _scenes(data, seed, quick)
     if data == 'elpv':
-        learn = lite0_learner(elpv_dls(96, n=800 if quick else None, seed=seed, bs=32), metrics=accuracy)
+        df = elpv_table(800 if quick else None, seed).sample(frac=1., random_state=seed)
+        test,rest = df.iloc[:len(df)//5],df.iloc[len(df)//5:]   # a fifth kept aside; the rest split 75 / 25
+        dls = get_dls(96, rest.reset_index(drop=True), path=elpv_root(), fn_col='fname', label_col='label', valid_pct=0.25, seed=seed,
+                      stats=lite0_stats, bs=32)
+        learn = lite0_learner(dls, metrics=accuracy)
         with learn.no_bar(), learn.no_logging(): learn.fine_tune(1 if quick else 3, 2e-3)
-        return learn, 2e-3
-    learn = scale_learner(get_dls(48, scale_canvas(n_train=2000 if quick else 6000), bs=64))
+        return learn, 2e-3, test.reset_index(drop=True)
+    path = scale_canvas(n_train=2000 if quick else 6000, n_valid=4000)
+    test = path/'test'
+    if not test.exists():   # the second 2,000 of the canvas's validation items, moved aside once
+        for f in get_image_files(path/'valid'):
+            if int(f.stem) >= 2000: (test/f.parent.name).mkdir(parents=True, exist_ok=True); shutil.move(str(f), test/f.parent.name/f.name)
+    learn = scale_learner(get_dls(48, path, bs=64))
     with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(2 if quick else 6, 3e-3)
-    return learn, 1e-3
+    return learn, 1e-3, get_image_files(test)
+
+def _rule_outputs(m, found, base_fp):
+    "The finder's outputs on every validation image: the learner as it was at its size, and each size fine-tuned"
+    tuned = {k[1]: (e[0], e[1]) for k,e in m.outs.items() if k[0] != base_fp and e[2].all()}
+    sizes = [int(s) for s,t in found.table[['size', 'fine-tuned']].itertuples(index=False) if not np.isnan(t)]
+    return m.outputs(found.trained_at), {s: tuned[s] for s in sizes}
 
 def run(data, seed, epochs, quick):
-    learn,lr = trained(data, seed, quick)
+    learn,lr,test_items = trained(data, seed, quick)
     base_dls,cur = learn.dls,learner_size(learn)
     state = {k:v.clone() for k,v in learn.model.state_dict().items()}
     def reset(): learn.model.load_state_dict(state); learn.dls = base_dls; learn.__dict__.pop('fixres_size', None)
-    rep = halves(base_dls.valid, seed)[1]                  # the half `fixres('auto', seed=seed)` reports on
-    def held():
-        with learn.no_bar(): return float(learn.validate(dl=dl_at(rep, learner_size(learn), test=True))[1])
+    score = Score(learn)
+    def on_test(): return learn._outputs(learn.dls.test_dl(test_items, with_labels=True))   # at the learner's size now
     def timed(f):
         set_seed(seed)   # common random numbers: every condition draws the same stream
         t = time.time()
         with learn.no_bar(), learn.no_logging(): out = f()
         return out, time.time()-t
-    found,find_s = timed(lambda: learn.fixres_find(epochs, lr=lr, seed=seed, plot=False))
-    unchanged = learn.dls is base_dls and all(torch.equal(v, state[k]) for k,v in learn.model.state_dict().items())
-    as_was = held()
-    sizes = [s for s in found.table['size'] if s != cur]
-    fixed,fixed_s = {},{}
-    for s in [cur]+sizes:   # at `cur` too: the head and norm layer refit with no change of size, a control for how much of a gain is the size's
-        _,fixed_s[s] = timed(lambda: learn.fixres(s, epochs, lr=lr, show=False))
-        fixed[s] = held(); reset()
-    same = fixed[cur]
-    r,auto_s = timed(lambda: learn.fixres('auto', epochs, lr=lr, seed=seed, show=False))
-    auto = held(); reset()
-    best = max(fixed, key=fixed.get)   # the refit at the training size among them: the finder tries it too
-    guards = {}                         # what 'auto' would have kept with another guard: the same finder, read again (`suggest`)
+    m,fp = SizeMeasures(learn),_fingerprint(learn.model)
+    found,find_s = timed(lambda: learn.fixres_find(epochs, lr=lr, seed=seed, guard=1., plot=False, measures=m))
+    base,outs = _rule_outputs(m, found, fp)
+    was = on_test()
+    test,secs = {},{}
+    for s in outs:   # `fixres` at every size the finder fine-tuned, the training size too
+        _,secs[s] = timed(lambda: learn.fixres(s, epochs, lr=lr, show=False))
+        test[s] = on_test(); reset()
+    pct = lambda o: 100*score(*o)
+    def result(size, tune):
+        o = test[size] if tune else was
+        g,se = paired_gain(score, was, o, seed=seed)
+        return dict(size=int(size) if tune else 'keep', test=pct(o), gain=100*g, se=100*se)
+    rules = {'half, guard 1': result(*_find_choice(score, cur, outs, base, 1., seed, idxs=_half_idxs(m.n, seed)[0])[:2])}
+    worth = {}
     for g in GUARDS:
-        s,tune = found.suggest(g)
-        guards[str(g)] = dict(size=int(s) if tune else 'keep', held=fixed[s] if tune else as_was)
-    one_epoch = fixed_s[r.size if r.tune else found.best]/epochs   # at the size chosen, or the best fine-tuned where 'auto' kept the learner
-    return dict(cur=cur, theory=found.theory, suggestion=int(found.size) if found.tune else 'keep', auto_size=int(r.size), unchanged=unchanged,
-                finder={int(s): dict(plain=float(p), tuned=None if np.isnan(t) else float(t), gain=float(g), se=float(e)) for s,p,t,g,e in found.table[['size', 'no training', 'fine-tuned', 'gain', 'se']].itertuples(index=False)},
-                held=dict(as_was=as_was, same_size=same, auto=auto, best=fixed[best], **{str(s): v for s,v in fixed.items() if s != cur}), best_fixed=int(best), guards=guards,
-                secs=dict(find=find_s, auto=auto_s, fixed={str(s): v for s,v in fixed_s.items()}),
-                cost_x=dict(find=find_s/one_epoch, auto=auto_s/one_epoch),
-                n=(len(base_dls.train_ds), len(base_dls.valid_ds), len(rep.dataset)))
+        rules[f'all, guard {g:g}'] = result(*_find_choice(score, cur, outs, base, g, seed)[:2])
+        c = _cross_fit(score, cur, outs, base, g, seed)
+        worth[f'{g:g}'] = dict(gain=100*c['gain'].mean(), se=100*np.sqrt((c['se']**2).sum())/2, chose=[r['size'] if r['tune'] else 'keep' for _,r in c.iterrows()])
+    best = max(test, key=lambda s: score(*test[s]))
+    return dict(cur=cur, theory=found.theory, finder={int(s): dict(plain=float(p), tuned=float(t)) for s,p,t in found.table[['size', 'no training', 'fine-tuned']].itertuples(index=False) if not np.isnan(t)},
+                test=dict(as_was=pct(was), **{str(s): pct(o) for s,o in test.items()}), best=int(best), rules=rules, worth=worth,
+                secs=dict(find=find_s, **{str(s): v for s,v in secs.items()}), n=(len(base_dls.train_ds), len(base_dls.valid_ds), len(test_items)))
+
+def table(runs, quick, epochs, data):
+    r0 = next(iter(runs.values()))
+    seeds = list(runs)
+    sizes = sorted({int(k) for r in runs.values() for k in r['test'] if k.isdigit()})
+    lines = [f"**{TITLES[data]}**: {r0['n'][0]} training / {r0['n'][1]} validation / {r0['n'][2]} test images, trained at {r0['cur']} px, "
+             f"{epochs} epoch(s) for every fine-tune, seeds {seeds}{' (quick)' if quick else ''}. Accuracy (%) on the test split.\n",
+             "| seed | as it was | " + ' | '.join(f'`fixres({s})`' for s in sizes) + ' | best fixed | ' + ' | '.join(f'{k}' for k in r0['rules']) + ' |',
+             "|---|" + "---|"*(len(sizes)+2+len(r0['rules']))]
+    for s,r in runs.items():
+        t = r['test']
+        lines.append(f"| {s} | {t['as_was']:.2f} | " + ' | '.join(f"{t[str(k)]:.2f}" if str(k) in t else '-' for k in sizes) + f" | {r['best']} | " +
+                     ' | '.join(f"{v['size']}: {v['test']:.2f}" for v in r['rules'].values()) + ' |')
+    sd = lambda d: np.std(d, ddof=1) if len(d) > 1 else 0.
+    lines += ["", "| rule | mean test % | − best fixed size (worst seed) | − as it was, points (worst seed, its SE) | cross-fitted worth, points (mean) | its gain on test (mean) |", "|---|---|---|---|---|---|"]
+    for k in r0['rules']:
+        v = [r['rules'][k] for r in runs.values()]
+        to_best = [x['test'] - r['test'][str(r['best'])] for x,r in zip(v, runs.values())]
+        w = min(v, key=lambda x: x['gain'])
+        g = k.split('guard ')[1]
+        cf = (f"{np.mean([r['worth'][g]['gain'] for r in runs.values()]):+.2f}" if k.startswith('all') else '-')
+        lines.append(f"| {k} | {np.mean([x['test'] for x in v]):.2f} | {np.mean(to_best):+.2f} ({min(to_best):+.2f}) | "
+                     f"{np.mean([x['gain'] for x in v]):+.2f} ({w['gain']:+.2f}, SE {w['se']:.2f}) | {cf} | "
+                     f"{np.mean([x['gain'] for x in v]) if k.startswith('all') else float('nan'):+.2f} |")
+    lines.append(f"\nSeconds (this machine): the finder {np.mean([r['secs']['find'] for r in runs.values()]):.0f}; one `fixres` epoch at " +
+                 ', '.join(f"{s}: {np.mean([r['secs'][str(s)] for r in runs.values() if str(s) in r['secs']])/epochs:.0f}" for s in sizes) + '.')
+    return '\n'.join(lines)
 
 if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -97,35 +151,6 @@ if __name__ == '__main__':
     for s in a.seeds:   # each seed's figures as it ends: a run cut short still shows what it measured
         runs[s] = run(a.data, s, a.epochs, a.quick)
         print(json.dumps({'seed': s, **runs[s]}, default=float), flush=True)
-    r0 = runs[a.seeds[0]]
-    sizes = sorted({int(k) for r in runs.values() for k in r['held'] if k.isdigit()})
-    pct = lambda v: f'{100*v:.2f}'
-    lines = [f"**{TITLES[a.data]}**: {r0['n'][0]} training / {r0['n'][1]} validation images, trained at {r0['cur']} px, {a.epochs} epoch(s) "
-             f"for every fine-tune, seeds {a.seeds}{' (quick)' if a.quick else ''}. Held out: the half of the validation set no choice saw ({r0['n'][2]} images).\n",
-             f"| seed | theory | finder: fine-tuned on the choosing half (size: %) | suggestion | held out: as it was | `fixres({r0['cur']})`: same size | " + ' | '.join(f'`fixres({s})`' for s in sizes) +
-             " | `fixres('auto')` | auto − best fixed | auto − as it was | " + ' | '.join(f'guard {g:g}: kept, held out' for g in GUARDS) +
-             " | finder cost (x one epoch) | auto cost (x) | learner unchanged by the finder |",
-             "|---|" + "---|"*(len(sizes)+11+len(GUARDS))]
-    for s,r in runs.items():
-        tuned = ', '.join(f"{k}: {pct(v['tuned'])}" for k,v in r['finder'].items() if v['tuned'] is not None)
-        h = r['held']
-        lines.append(f"| {s} | {r['theory']} | {tuned} | {r['suggestion']} | {pct(h['as_was'])} | {pct(h['same_size'])} | " + ' | '.join(pct(h[str(k)]) if str(k) in h else '-' for k in sizes) +
-                     f" | **{pct(h['auto'])}** | {100*(h['auto']-h['best']):+.2f} | {100*(h['auto']-h['as_was']):+.2f} | " +
-                     ''.join(f"{r['guards'][str(g)]['size']}, {pct(r['guards'][str(g)]['held'])} | " for g in GUARDS) +
-                     f"{r['cost_x']['find']:.1f} | {r['cost_x']['auto']:.1f} | {r['unchanged']} |")
-    d_best = np.array([100*(r['held']['auto']-r['held']['best']) for r in runs.values()])
-    d_was = np.array([100*(r['held']['auto']-r['held']['as_was']) for r in runs.values()])
-    d_same = np.array([100*(r['held']['auto']-r['held']['same_size']) for r in runs.values()])
-    sd = lambda d: d.std(ddof=1) if len(d) > 1 else 0.
-    d_guard = {g: (np.array([100*(r['guards'][str(g)]['held']-r['held']['best']) for r in runs.values()]),
-                   np.array([100*(r['guards'][str(g)]['held']-r['held']['as_was']) for r in runs.values()])) for g in GUARDS}
-    lines.append(f"\nMean over seeds, in points on the held-out half: `fixres('auto')` − the best fixed size there {d_best.mean():+.2f} ± {sd(d_best):.2f}; "
-                 f"− the learner as it was {d_was.mean():+.2f} ± {sd(d_was):.2f}; − `fixres` at the training size (the refit alone, no change of size) {d_same.mean():+.2f} ± {sd(d_same):.2f} "
-                 "(± standard deviation of the paired difference). " +
-                 ' '.join(f"With guard {g:g} instead of 1 (the same finder, read with `suggest`): − the best fixed size {b.mean():+.2f} ± {sd(b):.2f}; − the learner as it was {w.mean():+.2f} ± {sd(w):.2f}." for g,(b,w) in d_guard.items()) +
-                 " "
-                 "The best fixed size (the training size's refit among them) is chosen on the held-out half itself: an oracle no method can see. 'keep': the finder suggested the learner as it was. The cost is the seconds of `fixres_find` "
-                 "(and of the whole `fixres('auto')`) over those of one `fixres` epoch at the size 'auto' chose (the best fine-tuned size where it kept the learner).")
-    body = '\n'.join(lines)
+    body = table(runs, a.quick, a.epochs, a.data)
     if a.no_write: print(body)
     else: write_section(f"finder-{a.data}", body)

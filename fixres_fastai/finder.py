@@ -96,19 +96,19 @@ class _Kept:
         if self.caches is not None: self.caches.close(); self.caches = None
 
 @patch
-def _find_scores(self:Learner, m, score, sizes, sel, opts, epochs, start, train_idxs=None, keep=False):
-    "Step 2: score each size on the choosing half `sel` untrained and fine-tuned from `start`; if `keep`, keep the best"
+def _find_scores(self:Learner, m, score, sizes, opts, epochs, start, train_idxs=None, keep=False):
+    "Step 2: score each size on every validation image untrained and fine-tuned from `start`; if `keep`, keep the best"
     fitted,outs,kept = {},{},None
     try:
         for s in sizes:
             start.restore()   # each fine-tune draws what `fixres(s)` would have drawn
             o = opts.at(s)
-            fd = o.fit_dls(self, s, train_idxs, sel)
-            with ifnone(self._size_cache(fd, m, s, o, valid_idxs=sel, idxs=train_idxs),
+            fd = o.fit_dls(self, s, train_idxs)
+            with ifnone(self._size_cache(fd, m, s, o, idxs=train_idxs),
                         contextlib.nullcontext()) as caches:
                 # its last validation pass fills `m`
-                self._fixres_at(s, epochs, o, measures=m, fit_dls=fd, caches=caches, valid_idxs=sel)
-                outs[s] = m.outputs(s, sel)
+                self._fixres_at(s, epochs, o, measures=m, fit_dls=fd, caches=caches)
+                outs[s] = m.outputs(s)
                 fitted[s] = score(*outs[s])
                 if keep and all(score.better(fitted[s], v) for k,v in fitted.items() if k != s):   # the best so far
                     if kept is not None: kept.close()
@@ -119,7 +119,7 @@ def _find_scores(self:Learner, m, score, sizes, sel, opts, epochs, start, train_
                         kept,caches.caches = _Kept(s, caches=TrunkCaches(caches.caches, caches.top, caches.idxs)),[]
         start.restore(rng=False)
         # with the weights as they were: from the caches where they ran
-        plain = {s: score(*m.outputs(s, sel)) for s in sizes}
+        plain = {s: score(*m.outputs(s)) for s in sizes}
     except BaseException:
         if kept is not None: kept.close()
         raise
@@ -166,10 +166,27 @@ def _guarded(fitted, gains, cur, guard, sign):
     ok = [s for s in fitted if passes(*gains[s])]
     return (_top(fitted, sign, ok) if ok else cur), bool(ok)
 
-def _find_choice(score, cur, fitted, outs, base, guard=1., seed=0):
-    "Step 3: the paired gain over the learner as it was (and its standard error) at each size; the suggestion; the best"
-    gains = {s: paired_gain(score, base, outs[s], seed=seed) for s in fitted}   # `outs`: on the same items as `base`
-    return *_guarded(fitted, gains, cur, guard, score.sign), _top(fitted, score.sign), gains
+def _on(o, idxs=None):
+    "Outputs and targets (a tuple) `o` of the items at `idxs` only (all if None)"
+    return o if idxs is None else (o[0][idxs], tuple(t[idxs] for t in o[1]))
+
+def _find_choice(score, cur, outs, base, guard=1., seed=0, idxs=None):
+    "Step 3, on the items at `idxs` (all if None): the suggestion, the best, each size's score and paired gain (and error)"
+    outs,base = {s: _on(o, idxs) for s,o in outs.items()},_on(base, idxs)   # `outs`: on the same items as `base`
+    fitted = {s: score(*o) for s,o in outs.items()}
+    gains = {s: paired_gain(score, base, o, seed=seed) for s,o in outs.items()}
+    return *_guarded(fitted, gains, cur, guard, score.sign), _top(fitted, score.sign), fitted, gains
+
+def _cross_fit(score, cur, outs, base, guard=1., seed=0) -> pd.DataFrame:
+    "What the choice is worth: choose by the same rule on one half of the images and score it on the other, both ways"
+    h,rows = _half_idxs(len(base[0]), seed),[]
+    for a,b in ((0,1), (1,0)):
+        size,tune,*_ = _find_choice(score, cur, outs, base, guard, seed, idxs=h[a])   # sees half `a` only
+        was,now = _on(base, h[b]),_on(outs[size] if tune else base, h[b])
+        g,se = paired_gain(score, was, now, seed=seed) if tune else (0., 0.)
+        rows.append({'chosen on': f"{'AB'[a]} ({len(h[a])})", 'size': size, 'tune': tune, 'scored on': f"{'AB'[b]} ({len(h[b])})",
+                     'as it was': score(*was), 'chosen': score(*now), 'gain': g, 'se': se})
+    return pd.DataFrame(rows)
 
 def _find_table(cur, theory, tried, ruled, speed, plain, fitted, gains):
     "Step 4: a row a size: why it is there, its scores untrained and fine-tuned, gain and standard error, throughput"
@@ -190,15 +207,16 @@ def _as_text(df:pd.DataFrame) -> str:
 
 @dataclass
 class SuggestedSize:
-    "What `fixres_find` measured: its suggestion, the best fine-tuned size, and each size's scores on the choosing half"
+    "What `fixres_find` measured: its suggestion, the best fine-tuned size, each size's scores, and the choice's worth"
     size:int # The best fine-tuned size that beat the learner by over `guard` standard errors, else the learner's own
     tune:bool # Whether to fine-tune at `size` (`fixres(size)`); False: keep the learner as it was
     best:int # The best fine-tuned size, guarded or not
     trained_at:int # The size the learner worked at
     theory:int # The size where objects look as large as in training (`recommend_test_size`)
     metric:str # What the scores are: the `metric` asked for, else the first metric, else the loss
-    table:pd.DataFrame # One row a size: note, no training, fine-tuned, gain, se, img/s
-    report:pd.DataFrame|None=None # `fixres('auto')`: the learner as it was and the fine-tune, on the half no choice saw
+    table:pd.DataFrame # One row a size on every validation image: note, no training, fine-tuned, gain, se, img/s
+    crossfit:pd.DataFrame|None=None # The same rule choosing on one half of the images, scored on the other, both ways
+    report:pd.DataFrame|None=None # `fixres('auto')`: the learner as it was and after, on every validation image
     cost:float=0. # Seconds the search took
     n_train:int=0 # Training images each fine-tune saw
     epochs:int=1 # Epochs of each fine-tune: as many steps on a sample as `fixres(size, epochs)` (at most 4x `epochs`)
@@ -209,13 +227,29 @@ class SuggestedSize:
                if not self.tune else
                f"fixres at {self.size}" + (" (the learner's own size: the refit alone)"
                                            if self.size == self.trained_at else ''))
-        return f"SuggestedSize: {say}; best fine-tuned {self.best}, {self.cost:.0f} s\n" + _as_text(self.table)
+        return (f"SuggestedSize: {say}; best fine-tuned {self.best}, {self.cost:.0f} s\n" + _as_text(self.table) +
+                ('' if self.crossfit is None else '\n' + self.worth_text()))
+
+@patch(as_prop=True)
+def worth(self:SuggestedSize) -> tuple[float,float]:
+    "The cross-fitted gain of the choice over the learner as it was (positive: better), and its standard error"
+    c = self.crossfit
+    return float(c['gain'].mean()), float(np.sqrt((c['se']**2).sum())/len(c))
+
+@patch
+def worth_text(self:SuggestedSize) -> str:
+    "`worth` in words: what choosing on one half and scoring on the other gave, each way"
+    g,se = self.worth
+    ways = '; '.join(f"{r['chosen on'][0]} chose {'to keep the learner' if not r['tune'] else r['size']}: "
+                     f"{r['gain']:+.4f} on {r['scored on'][0]}" for _,r in self.crossfit.iterrows())
+    return (f"worth, cross-fitted (the rule chose on one half of the validation set and was scored on the other, both "
+            f"ways): {g:+.4f} ± {se:.4f} {self.metric} over the learner as it was ({ways})")
 
 @patch
 def suggest(self:SuggestedSize, guard:float) -> tuple[int,bool]:
     "The size, and whether to fine-tune there, that the same measurements suggest with another `guard`"
     _check_guard(guard)
-    t = self.table[self.table['fine-tuned'].notna()].set_index('size')
+    t = self.table[self.table['fine-tuned'].notna()].set_index('size')   # on every validation image
     return _guarded(t['fine-tuned'].to_dict(), dict(zip(t.index, zip(t['gain'], t['se']))), self.trained_at, guard,
                     -1 if self.lower else 1)
 
@@ -233,7 +267,7 @@ def plot(self:SuggestedSize, ax:plt.Axes|None=None):
     row = t.set_index('size').loc[self.size]
     y = row['fine-tuned'] if self.tune else row['no training']
     a.plot(self.size, y, 'ro', ms=9, label=f'suggestion: {self.size}')
-    a.set_xlabel('test size (px)'); a.set_ylabel(f'{self.metric} (choosing half)'); a.legend()
+    a.set_xlabel('test size (px)'); a.set_ylabel(f'{self.metric} (validation set)'); a.legend()
     b.plot(t['img/s'], t['fine-tuned'], 'o', color='C1', label='fine-tuned')
     base = t[t['size']==self.trained_at].iloc[0]
     b.plot(base['img/s'], base['no training'], 's', color='gray', label='as it was')
@@ -261,7 +295,7 @@ class SizeSearch:
         max_size:int|None=None, # Try no size above this
         min_speed:float|None=None, # Try no size where the model predicts fewer images per second here (`throughput`)
         n_train:int|None=512, # Train on a sample this large, as many steps as on all images (at most 4 passes an epoch)
-        seed:int=0, # Seed of the sample and of the split of the validation set (half to choose on, half to report on)
+        seed:int=0, # Seed of the sample, of the bootstrap, and of the halves of the cross-fitted worth
         metric:str|Metric|Callable|None=None, # Metric or name ('valid_loss' too); None: the first metric, else the loss
         lower_is_better:bool|None=None, # Whether lower `metric` is better; None: known for fastai's metrics and losses
     ):
@@ -292,24 +326,24 @@ def _find(self:Learner, opts:FixResOptions, search:SizeSearch, epochs:int, measu
     "`fixres_find` with checked arguments: the four steps, random streams put back; if `keep`, the best's `_Kept` too"
     q,score = search,Score(self, search.metric, search.lower_is_better)
     t0,src = time.time(),ifnone(opts.dls, self.dls)
-    if len(src.valid_ds) < 4: raise ValueError("`size`: choosing a size needs at least 4 validation images (half to "
-                                               "choose on, half to report on): pass a size")
+    if len(src.valid_ds) < 4: raise ValueError("`size`: choosing a size needs at least 4 validation images (two halves "
+                                               "to cross-fit its worth): pass a size")
     m = ifnone(measures, SizeMeasures(self, src.valid))
     kept = None
     with rollback(self, always=True) as start:
         try:
             cur,theory,tried,ruled,speed = _find_candidates(self, m, sizes=q.sizes, dls=opts.dls, max_size=q.max_size,
                                                             min_speed=q.min_speed)
-            sel,_ = _half_idxs(m.n, q.seed)
             n = len(src.train_ds)
             idxs = (sorted(np.random.default_rng(q.seed).permutation(n)[:q.n_train].tolist())
                     if q.n_train is not None and n > q.n_train else None)
             # as many steps as on every image, up to a few passes
             ep = epochs if idxs is None else max(epochs, min(round(epochs*n/len(idxs)), _max_passes*epochs))
-            plain,fitted,outs,kept = self._find_scores(m, score, [s for s in tried if s not in ruled], sel, opts, ep,
-                                                       start, train_idxs=idxs, keep=keep)
-            size,tune,best,gains = _find_choice(score, cur, fitted=fitted, outs=outs, base=m.outputs(cur, sel),
-                                                guard=q.guard, seed=q.seed)
+            plain,fitted,outs,kept = self._find_scores(m, score, [s for s in tried if s not in ruled], opts, ep, start,
+                                                       train_idxs=idxs, keep=keep)
+            base = m.outputs(cur)   # the learner as it was: `_find_scores` put its weights back
+            size,tune,best,_,gains = _find_choice(score, cur, outs, base, guard=q.guard, seed=q.seed)
+            cross = _cross_fit(score, cur, outs, base, guard=q.guard, seed=q.seed)
             table = _find_table(cur, theory, tried=tried, ruled=ruled, speed=speed, plain=plain, fitted=fitted,
                                 gains=gains)
             # the best was not suggested (the guard)
@@ -317,7 +351,7 @@ def _find(self:Learner, opts:FixResOptions, search:SizeSearch, epochs:int, measu
         except BaseException:
             if kept is not None: kept.close()
             raise
-    r = SuggestedSize(size, tune, best, cur, theory, score.name, table, cost=time.time()-t0,
+    r = SuggestedSize(size, tune, best, cur, theory, score.name, table, crossfit=cross, cost=time.time()-t0,
                       n_train=len(idxs) if idxs is not None else n, epochs=ep, guard=q.guard, lower=score.lower)
     return r, kept
 
@@ -332,7 +366,7 @@ def fixres_find(self:Learner,
                 measures:SizeMeasures|None=None, # Measures already made (a sweep's): read, not made again, and filled
                 **kwargs # `SizeSearch` (what to try, how to judge); `FixResOptions` of each fine-tune (`lr`, `dls`...)
                ) -> SuggestedSize:
-    "Fine-tune at each candidate size, score on half the validation set, suggest one; the learner is left as it was"
+    "Fine-tune at each candidate size, score on the validation set, suggest one; the learner is left as it was"
     _check_epochs(epochs)
     search = SizeSearch(sizes, **SizeSearch.take(kwargs))
     opts = FixResOptions(**{**kwargs, 'show': False})
@@ -346,44 +380,44 @@ Learner.fixres_find.__delwrap__,SizeSearch.__init__.__delwrap__ = SizeSearch.__i
 # %% ../nbs/03a_finder.ipynb #4f9da570
 @patch
 def _fixres_auto(self:Learner, opts:FixResOptions, epochs:int, measures=None, **find):
-    "`fixres_find`, then `fixres` at its suggestion (or the learner left as it was), reported on the half no choice saw"
+    "`fixres_find`, then `fixres` at its suggestion (or the learner left as it was), with a report of both"
     search = SizeSearch(**find)
     m = ifnone(measures, SizeMeasures(self, ifnone(opts.dls, self.dls).valid))
-    (sel,rep),score = _half_idxs(m.n, search.seed),Score(self, search.metric, search.lower_is_better)
+    score = Score(self, search.metric, search.lower_is_better)
     r,kept = self._find(opts, search, epochs, measures=m, keep=True)
     try:
         t0,cur = time.time(),r.trained_at
-        base = m.outputs(cur, rep)                      # the learner as it was, before anything changes
+        base = m.outputs(cur)                           # the learner as it was, before anything changes
         if r.tune:
             # the finder's own fine-tune on every training image
             if kept is not None and kept.state is not None: kept.state.restore(rng=False)
             else: o = opts.at(r.size); self._fixres_at(r.size, epochs, o, measures=m, **self._reused(kept, o))
     finally:
         if kept is not None: kept.close()
-    fs,t = (r.size if r.tune else r.best),r.table.set_index('size')
-    # the finder predicted the choosing half only: the fine-tune it did not keep is not scored here
-    after = m.outputs(fs, rep) if r.tune else None
-    rows = (('as it was', cur, t.loc[cur, 'no training'], 0., 0., base, not r.tune),
-            ('fixres', fs, t.loc[fs, 'fine-tuned'], t.loc[fs, 'gain'], t.loc[fs, 'se'], after, r.tune))
-    r.report = pd.DataFrame([{'option': o, 'size': s, f'{r.metric} (select)': v, 'gain': g, 'se': se,
-                              f'{r.metric} (report)': score(*out) if out is not None else np.nan,
-                              'img/s': t.loc[s, 'img/s'], 'kept': '<-' if k else ''} for o,s,v,g,se,out,k in rows])
+    t = r.table.set_index('size')
+    fs = r.size if r.tune else r.best
+    # the learner now: its fine-tune's last validation pass filled `m`; where it kept the learner, the finder's fine-tune
+    after,(g,se) = ((score(*(now := m.outputs(fs))), paired_gain(score, base, now, seed=search.seed)) if r.tune else
+                    (t.loc[fs, 'fine-tuned'], (t.loc[fs, 'gain'], t.loc[fs, 'se'])))
+    rows = (('as it was', cur, score(*base), 0., 0., not r.tune), ('fixres', fs, after, g, se, r.tune))
+    r.report = pd.DataFrame([{'option': o, 'size': s, r.metric: v, 'gain': g, 'se': se, 'img/s': t.loc[s, 'img/s'],
+                              'kept': '<-' if k else ''} for o,s,v,g,se,k in rows])
     if opts.show and not rank_distrib():
-        _say(r, len(sel), len(rep), len(ifnone(opts.dls, self.dls).train_ds),
-             time.time()-t0 if r.tune and kept is None else None)
+        _say(r, m.n, len(ifnone(opts.dls, self.dls).train_ds), time.time()-t0 if r.tune and kept is None else None)
     return r
 
-def _say(r, n_sel, n_rep, n, secs=None):
-    "Print what 'auto' measured and chose: the finder's table, the suggestion, the report and the cost"
+def _say(r, n_valid, n, secs=None):
+    "Print what 'auto' measured and chose: the finder's table, the suggestion, its worth, the report and the cost"
     sample = (f" on {r.n_train} of the {n} training images, {r.epochs} epoch{'s' if r.epochs > 1 else ''} each"
               if r.n_train < n else '')
-    print(f"fixres_find: {r.metric} on half the validation set ({n_sel} images) at each size, with no training and "
+    print(f"fixres_find: {r.metric} on the validation set ({n_valid} images) at each size, with no training and "
           f"fine-tuned{sample}:")
     print(_as_text(r.table))
     bar = 'its standard error' if r.guard == 1 else f'{r.guard:g} standard errors'
     why = (f'fixres at {r.size} (the best fine-tuned size whose gain exceeds {bar})' if r.tune else
            f'the learner as it was (no fine-tuned size gained more than {bar})')
-    print(f"suggestion: {why}. On the other half ({n_rep} images), which no choice saw:")
+    print(f"suggestion: {why}.\n{r.worth_text()}.\nOn the validation set, which the choice saw:")
     print(_as_text(r.report))
     print(f"cost: {r.cost:.1f} s to try {int(r.table['fine-tuned'].notna().sum())} sizes" +
           (f", {secs:.1f} s to fine-tune at {r.size} on every training image" if secs is not None else ''))
+
