@@ -91,10 +91,11 @@ class Log:
 def _report(res, out, t0, learn, log):
     res.to_csv(out/'results.csv', index=False)
     if (found := res.attrs.get('found')) is not None:   # 'auto' ran
-        log("\nfixres_find scored each size on half the validation set, with no training and "
+        bar = 'its standard error' if found.guard == 1 else f'{found.guard:g} standard errors'
+        log("\nfixres_find scored each size on the validation set, with no training and "
             f"fine-tuned:\n{_as_text(found.table)}")
-        log("and kept the best fine-tuned size if it beat the learner as it was there by more than its standard "
-            f"error; the other half, which no choice saw:\n{_as_text(found.report)}")
+        log(f"and kept the best fine-tuned size if it beat the learner as it was by more than {bar}; "
+            f"{found.worth_text()}.\nThe learner as it was and after, on the validation set:\n{_as_text(found.report)}")
     log(f"\nsaved in {out.resolve()}: results.csv, sweep.png (accuracy against test size), sweep.csv, export.pkl "
         f"({time.time()-t0:.0f} s in all)\n")
     print(_as_text(res), flush=True)

@@ -133,7 +133,7 @@ def _reused(self:Learner, kept, opts) -> dict:
     s,had = kept.size,kept.caches
     fd = opts.fit_dls(self, s)
     dls2 = fd.loaders[:2]
-    # the other training images, the report half
+    # the training images the sample left out
     rests = {k: r for k,(dl,i) in enumerate(zip(dls2, had.idxs))
              if i is not None and (r := sorted(set(range(len(dl.dataset))) - set(i)))}
     new = TrunkCaches([], had.top)

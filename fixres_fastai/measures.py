@@ -187,10 +187,10 @@ class _ValidOutputs(Callback):
 
 # %% ../nbs/02a_measures.ipynb #7492630d
 def _half_idxs(n, seed):
-    "A random half of `n` items to select on, and the other half to report on: two sorted index tensors"
+    "A random half of `n` items and the other half: two sorted index tensors"
     idx = np.random.default_rng(seed).permutation(n)
     return [torch.as_tensor(sorted(i), dtype=torch.long) for i in (idx[:n//2], idx[n//2:])]
 
 def halves(dl:DataLoader, seed:int=0) -> list[DataLoader]:
-    "`dl` on a random half of its items to choose on, and on the other half to report on"
+    "`dl` on a random half of its items, and on the other half (the finder's cross-fit chooses on one, scores on the other)"
     return [subset_dl(dl, i.tolist()) for i in _half_idxs(len(dl.dataset), seed)]

@@ -73,7 +73,7 @@ def test_fine_tuned_outputs_come_from_the_fit(photos, epochs, predictions):
     fc.test_eq(got[1][0], fresh[1][0])
 
 def test_auto_reads_the_sweeps_outputs(photos, predictions):
-    "With the sweep's measures, 'auto' predicts nothing again but the report half at a size it keeps (its fine-tuned outputs come from the fits), and chooses the same, with the same scores and weights"
+    "With the sweep's measures, 'auto' predicts nothing again (its fine-tuned outputs come from the fits), and chooses the same, with the same scores and weights"
     res = []
     for share in (False, True):
         learn = _fitted(photos)
@@ -88,8 +88,7 @@ def test_auto_reads_the_sweeps_outputs(photos, predictions):
     pd.testing.assert_frame_equal(r0.report.drop(columns='img/s'), r1.report.drop(columns='img/s'), rtol=1e-5)
     fc.test_eq(r0.size, r1.size)
     assert all(torch.equal(v, w1[k]) for k,v in w0.items())
-    n = len(learn.dls.valid_ds)
-    fc.test_eq(p1, [n-n//2] if r1.tune else [])   # every no-training output was the sweep's, every fine-tuned one its fit's (the finder's: the choosing half)
+    fc.test_eq(p1, [])   # every no-training output was the sweep's, every fine-tuned one its fit's last validation pass
     assert sum(p0) > 0
 
 def test_finder_fine_tunes_at_every_size_and_changes_nothing(photos):

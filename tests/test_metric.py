@@ -29,12 +29,13 @@ def test_finder_suggests_the_lowest_error(photos, metric):
     fc.test_eq(r.suggest(-math.inf), (r.best, True))
 
 def test_auto_keeps_a_size_only_if_it_lowers_the_error(photos):
-    "'auto' on a regression: a size it keeps scored lower than the learner as it was on the choosing half, by more than the guard"
+    "'auto' on a regression: a size it keeps scored lower than the learner as it was on the validation set, by more than the guard"
     learn = _regression(photos, [rmse, mae])
     with learn.no_bar(), learn.no_logging(): r = learn.fixres('auto', 1, sizes=[80], metric='mae', show=False)
     rep = r.report.set_index('option')
-    assert r.metric == 'mae' and 'mae (select)' in rep.columns
-    if r.tune: assert rep.loc['fixres', 'mae (select)'] < rep.loc['as it was', 'mae (select)'] and rep.loc['fixres', 'gain'] > 0
+    t = r.table.set_index('size')
+    assert r.metric == 'mae' and 'mae' in rep.columns
+    if r.tune: assert t.loc[r.size, 'fine-tuned'] < t.loc[64, 'no training'] and t.loc[r.size, 'gain'] > t.loc[r.size, 'se']
     fc.test_eq(learner_size(learn), r.size)
 
 def test_sweep_best_is_the_lowest_error(photos):
