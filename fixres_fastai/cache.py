@@ -184,6 +184,7 @@ def _why_not(learn, cb, dls=None, cbs=()) -> str|None:
     "Why the trunk's outputs cannot be reused in this fit (or a coming one on `dls`, with `cbs` too), if they cannot"
     cbs = L(learn.cbs) + L(cbs)
     if cb is None or cb.train == 'stats': return "no FixResCallback trains in this fit"
+    if cb.train == 'norms+head': return "train='norms+head' trains norm layers from the stem on: no frozen trunk to cache"
     if world_size() > 1 or _raw(learn.model) is not learn.model \
        or any(type(c).__name__ == 'DistributedTrainer' for c in cbs): return "this is a distributed run"
     if mix := [type(c).__name__ for c in cbs if isinstance(c, MixHandler)]:

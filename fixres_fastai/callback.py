@@ -120,13 +120,13 @@ def _fixres_parts(model:nn.Module, *xb, norm=None, train_from=None) -> tuple[Cal
     return nc, [c for c in calls if c.start >= tc.start]
 
 # %% ../nbs/01_callback.ipynb #6de29e6e
-_train_modes = ('norm+head', 'head', 'head+stats', 'stats')
+_train_modes = ('norm+head', 'norms+head', 'head', 'head+stats', 'stats')
 
 class FixResCallback(Callback):
     "Train only the last norm layer before global pooling and the head: everything else frozen and in eval mode"
     run_after = TrainEvalCallback
     def __init__(self,
-        train:str='norm+head', # What trains: 'norm+head' (FixRes), 'head', 'head+stats' (official recipe) or 'stats'
+        train:str='norm+head', # 'norm+head' (FixRes), 'norms+head' (every norm's weights), 'head', 'head+stats', 'stats'
         norm:nn.Module|str|None=None, # The norm layer to fine-tune, or its name; found by a forward pass if None
         train_from:nn.Module|str|None=None, # Train every module from this one on as well (with 'norm+head')
         reset_stats:bool=True, # Re-estimate the norm layer's running statistics from scratch, as an exact average
@@ -172,7 +172,7 @@ def parts(self:FixResCallback, model:nn.Module, *xb) -> tuple[Call, list[Call]]:
 @patch
 def names(self:FixResCallback, nc:Call, head:list[Call]) -> list[str]:
     "Names of the modules this callback trains, given the norm layer's call and the head's calls (`parts`)"
-    return [c.name for c in ([] if self.train=='stats' else head)] + ([nc.name] if self.train!='head' else [])
+    return [c.name for c in ([] if self.train=='stats' else head)] + ([nc.name] if self.train not in ('head', 'norms+head') else [])
 
 @patch
 def freeze(self:FixResCallback):
@@ -186,6 +186,9 @@ def freeze(self:FixResCallback):
     has_stats = _tracks_stats(nm)
     params = [p for c in self.head for p in c.module.parameters(recurse=False)]
     if self.train=='norm+head': params += list(nm.parameters())
+    if self.train=='norms+head':   # every norm layer's scale and shift, their statistics frozen (`set_modes`)
+        self.norms = [n for n,m in model.named_modules() if isinstance(m, _norm_types)]
+        params += [p for n in self.norms for p in _named(model)[n].parameters(recurse=False) if all(p is not q for q in params)]
     if self.train=='stats': params = []
     self.train_names = self.names(self.norm_call, self.head)
     self.saved = dict(params=[(p, p.requires_grad, p.grad) for p in model.parameters()],
@@ -193,7 +196,8 @@ def freeze(self:FixResCallback):
     if self.train!='stats':   # 'stats' runs without gradients, and DDP refuses a model with nothing to train
         for p in model.parameters(): p.requires_grad_(False); p.grad = None
         for p in params: p.requires_grad_(True)
-    if has_stats and self.reset_stats and self.train!='head' and self.train_from is None:   # stationary input only then
+    # where the layer's statistics are estimated, and its input is stationary
+    if has_stats and self.reset_stats and self.train not in ('head', 'norms+head') and self.train_from is None:
         nm.reset_running_stats(); nm.momentum = None
     self.trained_params = params
 
@@ -203,7 +207,8 @@ def set_modes(self:FixResCallback):
     named = _named(self.root)
     self.norm_module = named[self.norm_call.name]
     self.model.eval()
-    for n in self.train_names: named[n].train()
+    for n in self.train_names:   # 'norms+head': no norm layer's statistics move, the head's own included
+        if not (self.train=='norms+head' and isinstance(named[n], _norm_types)): named[n].train()
 
 @patch
 def restore(self:FixResCallback):
@@ -231,7 +236,7 @@ def world_size() -> int:
 @patch
 def check_distrib(self:FixResCallback):
     "Refuse, before anything changes, a distributed run that would train a `SyncBatchNorm` on the CPU"
-    if world_size() < 2 or self.train=='head': return
+    if world_size() < 2 or self.train in ('head', 'norms+head'): return   # no statistics to train
     nm = self.norm_call.module
     sync = isinstance(nm, nn.SyncBatchNorm) or any(getattr(cb, 'sync_bn', False) for cb in self.learn.cbs
                                                    if type(cb).__name__=='DistributedTrainer')

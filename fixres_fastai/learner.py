@@ -31,7 +31,7 @@ class FixResOptions:
     @delegates(Learner.fit_one_cycle, but=['lr_max'])
     def __init__(self,
         lr:float|slice|None=None, # Learning rate; `fit_one_cycle`'s default if None
-        train:str='norm+head', # What trains: 'norm+head' (FixRes), 'head', 'head+stats' (official recipe) or 'stats'
+        train:str='norm+head', # 'norm+head' (FixRes), 'norms+head' (every norm's weights), 'head', 'head+stats', 'stats'
         train_aug:str='test', # Train through the validation ('test', the paper's choice) or the training transforms
         norm:nn.Module|str|None=None, # The norm layer to fine-tune, or its name; found by a forward pass if None
         train_from:nn.Module|str|None=None, # Also train every module from this one on (with 'norm+head')

@@ -1,0 +1,63 @@
+"train='norms+head': every norm layer's scale and shift and the head train at the new size; no statistics move, nothing else changes."
+import pytest, torch
+from fastai.vision.all import *
+from fastcore import test as fc
+from torchvision.models import resnet18
+from fixres_fastai import *
+from fixres_fastai.callback import _norm_types
+
+def _learner(photos, arch):
+    set_seed(0)
+    dls = get_dls(64, photos, bs=8)
+    if arch == 'timm': return vision_learner(dls, 'tf_efficientnet_lite0', pretrained=False, metrics=accuracy)
+    return vision_learner(dls, resnet18, pretrained=False, metrics=accuracy)
+
+def _state(learn): return {k:v.clone() for k,v in learn.model.state_dict().items()}
+
+@pytest.mark.parametrize('arch', ['resnet18', 'timm'])
+def test_norms_and_head_train_and_no_statistics_move(photos, arch):
+    learn = _learner(photos, arch)
+    with learn.no_bar(), learn.no_logging(): learn.fit(1, 1e-3)
+    learn.freeze()
+    flags = [p.requires_grad for p in learn.model.parameters()]
+    before = _state(learn)
+    with learn.no_bar(), learn.no_logging(): learn.fixres(96, 1, train='norms+head', show=False)
+    after = learn.model.state_dict()
+    changed = {k for k,v in after.items() if not torch.equal(v, before[k])}
+    norms = {n for n,m in learn.model.named_modules() if isinstance(m, _norm_types)}
+    weights = {f'{n}.{w}' for n in norms for w in ('weight', 'bias')} & set(after)
+    body_norm_weights = {k for k in weights if k.startswith('0.')}
+    head = {k for k in after if k.startswith('1.') and not k.endswith(('running_mean', 'running_var', 'num_batches_tracked'))}
+    assert changed <= weights | head, sorted(changed - weights - head)       # nothing else, bit for bit
+    assert len(changed & body_norm_weights) > len(norms)//2                 # the body's norm layers did train
+    assert not any(k.endswith(('running_mean', 'running_var', 'num_batches_tracked')) for k in changed)   # no statistics moved
+    fc.test_eq([p.requires_grad for p in learn.model.parameters()], flags)
+    fc.test_eq(learn.fixres_size, 96)
+    fc.test_eq(learn.dls.valid.one_batch()[0].shape[-2:], (96, 96))
+
+def test_norms_mode_keeps_every_norm_in_eval(photos):
+    "During the fit every norm layer is in eval mode (statistics frozen), the head's dropout in train mode"
+    learn = _learner(photos, 'resnet18')
+    seen = []
+    class Spy(Callback):
+        order = 99
+        def before_batch(self):
+            if self.training: seen.append(({m.training for m in self.learn.model.modules() if isinstance(m, _norm_types)},
+                                           {m.training for m in self.learn.model.modules() if isinstance(m, nn.Dropout)}))
+    with learn.no_bar(), learn.no_logging(): learn.fixres(80, 1, train='norms+head', cbs=Spy(), show=False)
+    assert seen and all(n == {False} and d == {True} for n,d in seen)
+
+def test_norms_mode_rolls_back_and_refuses_what_it_cannot(photos):
+    "A fit that fails leaves the learner exactly as it was; a cache is refused with a reason; `train_from` goes with 'norm+head' only"
+    learn = _learner(photos, 'resnet18')
+    before,dls = _state(learn),learn.dls
+    class Boom(Callback):
+        def after_batch(self):
+            if self.training and self.iter == 1: raise RuntimeError('boom')
+    with pytest.raises(RuntimeError, match='boom'), learn.no_bar(), learn.no_logging():
+        learn.fixres(96, 1, train='norms+head', cbs=Boom(), show=False)
+    assert all(torch.equal(v, before[k]) for k,v in learn.model.state_dict().items()) and learn.dls is dls
+    assert all(p.requires_grad for p in learn.model.parameters())
+    with pytest.warns(UserWarning, match="norms\\+head"), learn.no_bar(), learn.no_logging():
+        learn.fixres(80, 2, train='norms+head', cache=True, show=False)
+    with pytest.raises(ValueError, match='`train_from`'): learn.fixres(80, 1, train='norms+head', train_from='0.7')
