@@ -42,33 +42,34 @@ def _scenes(data, seed, quick):
     tmp = Path(tempfile.gettempdir())   # the same images for both: only the training size differs
     path = example_folder(tmp/f'fixres_scenes_{n[0]}_{seed}', n_train=n[0], n_valid=n[1], size=192, scale=(0.2, 0.5), seed=seed)
     test = example_folder(tmp/f'fixres_scenes_test_{n[2]}_{seed}', n_train=0, n_valid=n[2], size=192, scale=(0.2, 0.5), seed=seed+1000)
-    dls = ImageDataLoaders.from_folder(path, valid='valid', bs=16, item_tfms=Resize(128),
-                                       batch_tfms=[*aug_transforms(size=64 if data == 'scenes' else 48, min_scale=0.35),
-                                                   Normalize.from_stats(*lite0_stats)])
-    learn = lite0_learner(dls, metrics=accuracy)   # stands in for vision_learner(dls, 'tf_efficientnet_lite0'), pretrained
+    def dls_for(size):   # as the user's notebook builds them
+        return ImageDataLoaders.from_folder(path, valid='valid', bs=16, item_tfms=Resize(128),
+                                            batch_tfms=[*aug_transforms(size=size, min_scale=0.35), Normalize.from_stats(*lite0_stats)])
+    learn = lite0_learner(dls_for(64 if data == 'scenes' else 48), metrics=accuracy)   # stands in for vision_learner(dls, 'tf_efficientnet_lite0'), pretrained
     with learn.no_bar(), learn.no_logging(): learn.fine_tune(1 if quick else 3, 1e-2)
-    return learn, None, get_image_files(test/'valid')
+    return learn, None, get_image_files(test/'valid'), dls_for
 
 def trained(data, seed, quick):
-    "A learner trained small on `data`, the learning rate its fine-tunes use, and test items it never saw"
+    "A learner trained small on `data`, the learning rate its fine-tunes use, test items it never saw, and its DataLoaders at a size"
     set_seed(seed)
     if data in ('scenes', 'small'): return _scenes(data, seed, quick)
     if data == 'elpv':
         df = elpv_table(800 if quick else None, seed).sample(frac=1., random_state=seed)
         test,rest = df.iloc[:len(df)//5],df.iloc[len(df)//5:]   # a fifth kept aside; the rest split 75 / 25
-        dls = get_dls(96, rest.reset_index(drop=True), path=elpv_root(), fn_col='fname', label_col='label', valid_pct=0.25, seed=seed,
-                      stats=lite0_stats, bs=32)
-        learn = lite0_learner(dls, metrics=accuracy)
+        def dls_for(size): return get_dls(size, rest.reset_index(drop=True), path=elpv_root(), fn_col='fname', label_col='label',
+                                          valid_pct=0.25, seed=seed, stats=lite0_stats, bs=32)
+        learn = lite0_learner(dls_for(96), metrics=accuracy)
         with learn.no_bar(), learn.no_logging(): learn.fine_tune(1 if quick else 3, 2e-3)
-        return learn, 2e-3, test.reset_index(drop=True)
+        return learn, 2e-3, test.reset_index(drop=True), dls_for
     path = scale_canvas(n_train=2000 if quick else 6000, n_valid=4000)
     test = path/'test'
     if not test.exists():   # the second 2,000 of the canvas's validation items, moved aside once
         for f in get_image_files(path/'valid'):
             if int(f.stem) >= 2000: (test/f.parent.name).mkdir(parents=True, exist_ok=True); shutil.move(str(f), test/f.parent.name/f.name)
-    learn = scale_learner(get_dls(48, path, bs=64))
+    def dls_for(size): return get_dls(size, path, bs=64)
+    learn = scale_learner(dls_for(48))
     with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(2 if quick else 6, 3e-3)
-    return learn, 1e-3, get_image_files(test)
+    return learn, 1e-3, get_image_files(test), dls_for
 
 def _rule_outputs(m, found, base_fp):
     "The finder's outputs on every validation image: the learner as it was at its size, and each size fine-tuned"
@@ -77,7 +78,7 @@ def _rule_outputs(m, found, base_fp):
     return m.outputs(found.trained_at), {s: tuned[s] for s in sizes}
 
 def run(data, seed, epochs, quick):
-    learn,lr,test_items = trained(data, seed, quick)
+    learn,lr,test_items,_ = trained(data, seed, quick)
     base_dls,cur = learn.dls,learner_size(learn)
     state = {k:v.clone() for k,v in learn.model.state_dict().items()}
     def reset(): learn.model.load_state_dict(state); learn.dls = base_dls; learn.__dict__.pop('fixres_size', None)
@@ -125,7 +126,7 @@ def table(runs, quick, epochs, data):
         lines.append(f"| {s} | {t['as_was']:.2f} | " + ' | '.join(f"{t[str(k)]:.2f}" if str(k) in t else '-' for k in sizes) + f" | {r['best']} | " +
                      ' | '.join(f"{v['size']}: {v['test']:.2f}" for v in r['rules'].values()) + ' |')
     sd = lambda d: np.std(d, ddof=1) if len(d) > 1 else 0.
-    lines += ["", "| rule | mean test % | − best fixed size (worst seed) | − as it was, points (worst seed, its SE) | cross-fitted worth, points (mean) | its gain on test (mean) |", "|---|---|---|---|---|---|"]
+    lines += ["", "| rule | mean test % | − best fixed size: mean (worst seed) | − as it was: mean (worst seed, its SE) | worth it reports, cross-fitted: mean |", "|---|---|---|---|---|"]
     for k in r0['rules']:
         v = [r['rules'][k] for r in runs.values()]
         to_best = [x['test'] - r['test'][str(r['best'])] for x,r in zip(v, runs.values())]
@@ -133,8 +134,7 @@ def table(runs, quick, epochs, data):
         g = k.split('guard ')[1]
         cf = (f"{np.mean([r['worth'][g]['gain'] for r in runs.values()]):+.2f}" if k.startswith('all') else '-')
         lines.append(f"| {k} | {np.mean([x['test'] for x in v]):.2f} | {np.mean(to_best):+.2f} ({min(to_best):+.2f}) | "
-                     f"{np.mean([x['gain'] for x in v]):+.2f} ({w['gain']:+.2f}, SE {w['se']:.2f}) | {cf} | "
-                     f"{np.mean([x['gain'] for x in v]) if k.startswith('all') else float('nan'):+.2f} |")
+                     f"{np.mean([x['gain'] for x in v]):+.2f} ({w['gain']:+.2f}, SE {w['se']:.2f}) | {cf} |")
     lines.append(f"\nSeconds (this machine): the finder {np.mean([r['secs']['find'] for r in runs.values()]):.0f}; one `fixres` epoch at " +
                  ', '.join(f"{s}: {np.mean([r['secs'][str(s)] for r in runs.values() if str(s) in r['secs']])/epochs:.0f}" for s in sizes) + '.')
     return '\n'.join(lines)
@@ -146,9 +146,13 @@ if __name__ == '__main__':
     p.add_argument('--epochs', type=int, default=1, help='epochs of every fine-tune')
     p.add_argument('--quick', action='store_true', help='smaller sets and fewer epochs (a smoke test, not for RESULTS.md figures)')
     p.add_argument('--no-write', action='store_true', help='print only; leave RESULTS.md alone')
+    p.add_argument('--from-log', help="a log of this script's per-seed JSON lines: make the table from them, run nothing")
     a = p.parse_args()
     runs = {}
-    for s in a.seeds:   # each seed's figures as it ends: a run cut short still shows what it measured
+    if a.from_log:
+        for l in Path(a.from_log).read_text().splitlines():
+            if l.startswith('{"seed"'): r = json.loads(l); runs[r.pop('seed')] = r
+    for s in ([] if a.from_log else a.seeds):   # each seed's figures as it ends: a run cut short still shows what it measured
         runs[s] = run(a.data, s, a.epochs, a.quick)
         print(json.dumps({'seed': s, **runs[s]}, default=float), flush=True)
     body = table(runs, a.quick, a.epochs, a.data)
