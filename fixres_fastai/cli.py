@@ -12,7 +12,7 @@ from .data import *
 from .measures import *
 from .learner import *
 from .finder import *
-from .finder import _as_text
+from .finder import _as_text, _bar
 from .sweep import *
 from .sweep import _default_sizes
 from .demo import *
@@ -91,10 +91,9 @@ class Log:
 def _report(res, out, t0, learn, log):
     res.to_csv(out/'results.csv', index=False)
     if (found := res.attrs.get('found')) is not None:   # 'auto' ran
-        bar = 'its standard error' if found.guard == 1 else f'{found.guard:g} standard errors'
         log("\nfixres_find scored each size on the validation set, with no training and "
             f"fine-tuned:\n{_as_text(found.table)}")
-        log(f"and kept the best fine-tuned size if it beat the learner as it was by more than {bar}; "
+        log(f"and kept the best fine-tuned size if it beat the learner as it was by more than the guard ({_bar(found.guard)}); "
             f"{found.worth_text()}.\nThe learner as it was and after, on the validation set:\n{_as_text(found.report)}")
     log(f"\nsaved in {out.resolve()}: results.csv, sweep.png (accuracy against test size), sweep.csv, export.pkl "
         f"({time.time()-t0:.0f} s in all)\n")

@@ -220,7 +220,7 @@ class SuggestedSize:
     cost:float=0. # Seconds the search took
     n_train:int=0 # Training images each fine-tune saw
     epochs:int=1 # Epochs of each fine-tune: as many steps on a sample as `fixres(size, epochs)` (at most 4x `epochs`)
-    guard:float=1. # The guard the suggestion was made with
+    guard:float=0. # The guard the suggestion was made with
     lower:bool=False # Whether lower scores are better (a loss or error); gains are positive when better either way
     def __repr__(self):
         say = (f"keep the learner as it was at {self.size} (no fine-tune beat it by more than the guard)"
@@ -282,16 +282,20 @@ def plot(self:SuggestedSize, ax:plt.Axes|None=None):
 # %% ../nbs/03a_finder.ipynb #4ba2feb9
 def _is_number(x): return isinstance(x, (int, float)) and not isinstance(x, bool) and not math.isnan(x)
 
+def _bar(guard):
+    "The guard in words"
+    return 'any gain' if guard == 0 else 'its standard error' if guard == 1 else f'{guard:g} standard errors'
+
 def _check_guard(guard):
     if not _is_number(guard):
-        raise ValueError("`guard` must be a number of standard errors (1 by default, 0 for any gain, -inf for the "
+        raise ValueError("`guard` must be a number of standard errors (0 by default: any gain; -inf for the "
                          f"best score), got {guard!r}")
 
 class SizeSearch:
     "What `fixres_find` tries and how it judges: checked once where the user calls, then passed whole"
     def __init__(self,
         sizes:list|None=None, # If None, three from the theory's size to twice the learner's, with the pretrained one
-        guard:float=1., # Suggest a size only if its gain exceeds this many standard errors (0: any gain, -inf: best)
+        guard:float=0., # Suggest a size only if its gain exceeds this many standard errors (0: any gain, -inf: best)
         max_size:int|None=None, # Try no size above this
         min_speed:float|None=None, # Try no size where the model predicts fewer images per second here (`throughput`)
         n_train:int|None=512, # Train on a sample this large, as many steps as on all images (at most 4 passes an epoch)
@@ -413,9 +417,8 @@ def _say(r, n_valid, n, secs=None):
     print(f"fixres_find: {r.metric} on the validation set ({n_valid} images) at each size, with no training and "
           f"fine-tuned{sample}:")
     print(_as_text(r.table))
-    bar = 'its standard error' if r.guard == 1 else f'{r.guard:g} standard errors'
-    why = (f'fixres at {r.size} (the best fine-tuned size whose gain exceeds {bar})' if r.tune else
-           f'the learner as it was (no fine-tuned size gained more than {bar})')
+    why = (f'fixres at {r.size} (the best fine-tuned size; the guard: {_bar(r.guard)})' if r.tune else
+           f'the learner as it was (no fine-tuned size passed the guard: {_bar(r.guard)})')
     print(f"suggestion: {why}.\n{r.worth_text()}.\nOn the validation set, which the choice saw:")
     print(_as_text(r.report))
     print(f"cost: {r.cost:.1f} s to try {int(r.table['fine-tuned'].notna().sum())} sizes" +
