@@ -26,7 +26,7 @@ from fastai.vision.all import *
 from fixres_fastai import *
 from fixres_fastai.demo import elpv_table, elpv_root, lite0_learner, lite0_stats
 from fixres_fastai.measures import Score, SizeMeasures, paired_gain, _fingerprint, _half_idxs
-from fixres_fastai.finder import _find_choice, _cross_fit, _on
+from fixres_fastai.finder import _find_choice, _cross_fit, _worth
 
 GUARDS = (1., 0.5, 0., -math.inf)
 
@@ -107,7 +107,8 @@ def run(data, seed, epochs, quick):
     for g in GUARDS:
         rules[f'all, guard {g:g}'] = result(*_find_choice(score, cur, outs, base, g, seed)[:2])
         c = _cross_fit(score, cur, outs, base, g, seed)
-        worth[f'{g:g}'] = dict(gain=100*c['gain'].mean(), se=100*np.sqrt((c['se']**2).sum())/2, chose=[r['size'] if r['tune'] else 'keep' for _,r in c.iterrows()])
+        w,se = _worth(c)
+        worth[f'{g:g}'] = dict(gain=100*w, se=100*se, chose=[r['size'] if r['tune'] else 'keep' for _,r in c.iterrows()])
     best = max(test, key=lambda s: score(*test[s]))
     return dict(cur=cur, theory=found.theory, finder={int(s): dict(plain=float(p), tuned=float(t)) for s,p,t in found.table[['size', 'no training', 'fine-tuned']].itertuples(index=False) if not np.isnan(t)},
                 test=dict(as_was=pct(was), **{str(s): pct(o) for s,o in test.items()}), best=int(best), rules=rules, worth=worth,

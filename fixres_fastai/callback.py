@@ -187,8 +187,9 @@ def freeze(self:FixResCallback):
     params = [p for c in self.head for p in c.module.parameters(recurse=False)]
     if self.train=='norm+head': params += list(nm.parameters())
     if self.train=='norms+head':   # every norm layer's scale and shift, their statistics frozen (`set_modes`)
-        self.norms = [n for n,m in model.named_modules() if isinstance(m, _norm_types)]
-        params += [p for n in self.norms for p in _named(model)[n].parameters(recurse=False) if all(p is not q for q in params)]
+        seen = {id(p) for p in params}   # the head's own norm layers are in it already
+        params += [p for m in model.modules() if isinstance(m, _norm_types)
+                   for p in m.parameters(recurse=False) if id(p) not in seen]
     if self.train=='stats': params = []
     self.train_names = self.names(self.norm_call, self.head)
     self.saved = dict(params=[(p, p.requires_grad, p.grad) for p in model.parameters()],

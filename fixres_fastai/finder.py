@@ -170,14 +170,14 @@ def _on(o, idxs=None):
     "Outputs and targets (a tuple) `o` of the items at `idxs` only (all if None)"
     return o if idxs is None else (o[0][idxs], tuple(t[idxs] for t in o[1]))
 
-def _find_choice(score, cur, outs, base, guard=1., seed=0, idxs=None):
+def _find_choice(score, cur, outs, base, guard, seed=0, idxs=None):
     "Step 3, on the items at `idxs` (all if None): the suggestion, the best, each size's score and paired gain (and error)"
     outs,base = {s: _on(o, idxs) for s,o in outs.items()},_on(base, idxs)   # `outs`: on the same items as `base`
     fitted = {s: score(*o) for s,o in outs.items()}
     gains = {s: paired_gain(score, base, o, seed=seed) for s,o in outs.items()}
     return *_guarded(fitted, gains, cur, guard, score.sign), _top(fitted, score.sign), fitted, gains
 
-def _cross_fit(score, cur, outs, base, guard=1., seed=0) -> pd.DataFrame:
+def _cross_fit(score, cur, outs, base, guard, seed=0) -> pd.DataFrame:
     "What the choice is worth: choose by the same rule on one half of the images and score it on the other, both ways"
     h,rows = _half_idxs(len(base[0]), seed),[]
     for a,b in ((0,1), (1,0)):
@@ -230,11 +230,14 @@ class SuggestedSize:
         return (f"SuggestedSize: {say}; best fine-tuned {self.best}, {self.cost:.0f} s\n" + _as_text(self.table) +
                 ('' if self.crossfit is None else '\n' + self.worth_text()))
 
+def _worth(crossfit:pd.DataFrame) -> tuple[float,float]:
+    "The mean of a cross-fit's gains over the learner as it was, and its standard error (the folds are disjoint)"
+    return float(crossfit['gain'].mean()), float(np.sqrt((crossfit['se']**2).sum())/len(crossfit))
+
 @patch(as_prop=True)
 def worth(self:SuggestedSize) -> tuple[float,float]:
     "The cross-fitted gain of the choice over the learner as it was (positive: better), and its standard error"
-    c = self.crossfit
-    return float(c['gain'].mean()), float(np.sqrt((c['se']**2).sum())/len(c))
+    return _worth(self.crossfit)
 
 @patch
 def worth_text(self:SuggestedSize) -> str:
@@ -387,8 +390,8 @@ def _fixres_auto(self:Learner, opts:FixResOptions, epochs:int, measures=None, **
     "`fixres_find`, then `fixres` at its suggestion (or the learner left as it was), with a report of both"
     search = SizeSearch(**find)
     m = ifnone(measures, SizeMeasures(self, ifnone(opts.dls, self.dls).valid))
-    score = Score(self, search.metric, search.lower_is_better)
     r,kept = self._find(opts, search, epochs, measures=m, keep=True)
+    score = Score(self, search.metric, r.lower)   # the direction the finder settled (a guess warns once)
     try:
         t0,cur = time.time(),r.trained_at
         base = m.outputs(cur)                           # the learner as it was, before anything changes
