@@ -40,3 +40,5 @@ if __name__ == '__main__':
         res['stats'] = state(learn)
     res['types'] = sorted({type(m).__name__ for m in learn.model.modules()})
     torch.save(res, out/f'rank{rank}.pth')
+    # accelerate starts the process group and leaves it: gloo's threads outliving the interpreter abort the process (SIGABRT)
+    if torch.distributed.is_initialized(): torch.distributed.barrier(); torch.distributed.destroy_process_group()
