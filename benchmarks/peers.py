@@ -10,7 +10,8 @@ factory), with `E` epochs at size `S` (1.5x the training size unless `--size`):
 - the blog's recipe: DataLoaders at `S` with the training augmentation, `learn.freeze(); learn.fit(E)` (every norm layer
   and the head train, statistics updated in train mode);
 - progressive resizing: DataLoaders at `S`, `learn.unfreeze(); learn.fit_one_cycle(E, slice(1e-5, 1e-3))`;
-- `learn.fixres(S, E)`; `learn.fixres(S, E, train='norms+head')`; `learn.fixres('auto', E)`.
+- `learn.fixres(S, E)`; `learn.fixres(S, E, train='norms+head')`; `learn.fixres('auto', E)`;
+  `learn.fixres('auto', E, modes=['norm+head', 'norms+head'])` (the finder chooses the size and the mode).
 
     python benchmarks/peers.py scenes --seeds 0 1 2
     python benchmarks/peers.py elpv --seeds 6 7 8
@@ -37,22 +38,26 @@ def recipes(S, E):
             f'progressive resizing to {S}': progressive,
             f'fixres({S}, E)': lambda learn, dls_for: learn.fixres(S, E, show=False),
             f"fixres({S}, E, train='norms+head')": lambda learn, dls_for: learn.fixres(S, E, train='norms+head', show=False),
-            "fixres('auto', E)": lambda learn, dls_for: learn.fixres('auto', E, show=False)}
+            "fixres('auto', E)": lambda learn, dls_for: learn.fixres('auto', E, show=False),
+            "fixres('auto', E, modes=both)": lambda learn, dls_for: learn.fixres('auto', E, modes=['norm+head', 'norms+head'],
+                                                                                 show=False)}
 
-def run(data, seed, E, size, quick):
+def run(data, seed, E, size, quick, only=None):
     learn,_,test_items,dls_for = trained(data, seed, quick)
     base_dls,cur = learn.dls,learner_size(learn)
     S = size or int(8*round(1.5*cur/8))
     state = {k:v.clone() for k,v in learn.model.state_dict().items()}
     score,out = Score(learn),{}
     for name,f in recipes(S, E).items():
+        if only and name != 'as it was' and not any(o in name for o in only): continue
         learn.model.load_state_dict(state); learn.dls = base_dls; learn.opt = None; learn.__dict__.pop('fixres_size', None)
         set_seed(seed)   # common random numbers
         t = time.time()
-        with learn.no_bar(), learn.no_logging(): f(learn, dls_for)
+        with learn.no_bar(), learn.no_logging(): res = f(learn, dls_for)
         secs = time.time()-t
         o = learn._outputs(learn.dls.test_dl(test_items, with_labels=True))   # at the size the learner predicts at now
-        out[name] = dict(test=100*score(*o), secs=secs, size=learner_size(learn))
+        out[name] = dict(test=100*score(*o), secs=secs, size=learner_size(learn),
+                         train=res.train if isinstance(res, SuggestedSize) and res.tune else None)   # the mode 'auto' kept
     return dict(cur=cur, S=S, E=E, recipes=out, n=(len(base_dls.train_ds), len(base_dls.valid_ds), len(test_items)))
 
 def plot(runs, fn):
@@ -80,8 +85,9 @@ def table(runs, data, quick):
         a = np.array([r['recipes'][n]['test'] for r in runs.values()])
         d = a - np.array([r['recipes']['as it was']['test'] for r in runs.values()])
         s = np.mean([r['recipes'][n]['secs'] for r in runs.values()])
-        sizes = {r['recipes'][n]['size'] for r in runs.values()}
-        lines.append(f"| {n}{' (kept ' + ', '.join(map(str, sorted(sizes))) + ')' if 'auto' in n else ''} | " +
+        kept = sorted({(r['recipes'][n]['size'], r['recipes'][n].get('train')) for r in runs.values()}, key=str)
+        kept = ', '.join(f"{s} {t}" if t and 'modes' in n else str(s) for s,t in kept)
+        lines.append(f"| {n}{' (kept ' + kept + ')' if 'auto' in n else ''} | " +
                      ' | '.join(f'{v:.2f}' for v in a) + f" | {a.mean():.2f} ± {sd(a):.2f} | {d.mean():+.2f} | {s:.0f} |")
     return '\n'.join(lines)
 
@@ -93,10 +99,11 @@ if __name__ == '__main__':
     p.add_argument('--size', type=int, default=None, help='S: the larger size (1.5x the training size if not given)')
     p.add_argument('--quick', action='store_true', help='smaller sets (a smoke test, not for RESULTS.md figures)')
     p.add_argument('--no-write', action='store_true', help='print only; leave RESULTS.md alone (the plot is written)')
+    p.add_argument('--only', nargs='+', default=None, help='run only the recipes whose name holds one of these (and as it was)')
     a = p.parse_args()
     runs = {}
     for s in a.seeds:
-        runs[s] = run(a.data, s, a.epochs, a.size, a.quick)
+        runs[s] = run(a.data, s, a.epochs, a.size, a.quick, a.only)
         print(json.dumps({'seed': s, **runs[s]}, default=float), flush=True)
     body = table(runs, a.data, a.quick)
     fn = Path(__file__).parent.parent/'nbs'/'images'/f'peers_{a.data}{"_quick" if a.quick else ""}.png'

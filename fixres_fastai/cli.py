@@ -141,6 +141,7 @@ def train(path:str, # Image folder (train/ and valid/ of class folders, or class
           max_size:int=None, # 'auto': try no size above this
           min_speed:float=None, # 'auto': try no size where the model predicts fewer images per second on this machine
           deploy_size:int=None, # Deployment size: train at the size matching it after FixRes, then fixres at it
+          modes:str=None, # 'auto': train modes to try at each size, comma-separated (norm+head,norms+head); norm+head if None
          ):
     "Train at `size` on your images, sweep test sizes, fine-tune with FixRes at `test_size` and export the learner"
     t0,out,log = time.time(),Path(out),Log(quiet)
@@ -153,7 +154,8 @@ def train(path:str, # Image folder (train/ and valid/ of class folders, or class
             raise ValueError("`deploy_size` sets both the training size and the test size: "
                              "leave out `size` and `test_size`")
         test_size = check_size(deploy_size, 'deploy_size')
-    bounds = {k:v for k,v in dict(max_size=max_size, min_speed=min_speed).items() if v is not None}
+    bounds = {k:v for k,v in dict(max_size=max_size, min_speed=min_speed,
+                                  modes=None if modes is None else modes.split(',')).items() if v is not None}
     # refused before training
     if not is_count(fixres_epochs): raise ValueError(f"`fixres_epochs` must be an int >= 1, got {fixres_epochs!r}")
     if test_size == 'auto': SizeSearch(**bounds)

@@ -10,6 +10,7 @@ from fastai.vision.all import *
 from .data import *
 from .rollback import *
 from .callback import *
+from .callback import _train_modes
 from .cache import *
 from .cache import _TrunkCache, _why_not, _fill_cache, _top_preds
 from .resolution import recommend_test_size
@@ -88,42 +89,46 @@ def _size_cache(self:Learner, fit_dls, m, size, opts, valid_idxs=None, idxs=None
 
 @dataclass
 class _Kept:
-    "What 'auto' may reuse of the finder's best fine-tune at `size`: the learner after it (`state`) or its `caches`"
+    "What 'auto' may reuse of the finder's best fine-tune at `size` with `train`: the learner after it or its `caches`"
     size:int
+    train:str
     state:LearnerState|None=None
     caches:TrunkCaches|None=None
     def close(self):
         if self.caches is not None: self.caches.close(); self.caches = None
 
 @patch
-def _find_scores(self:Learner, m, score, sizes, opts, epochs, start, train_idxs=None, keep=False):
-    "Step 2: score each size on every validation image untrained and fine-tuned from `start`; if `keep`, keep the best"
-    fitted,outs,kept = {},{},None
+def _find_scores(self:Learner, m, score, keys, opts, epochs, start, train_idxs=None, keep=False):
+    "Step 2: score each (size, train) on every validation image untrained and fine-tuned from `start`, timed; `keep` the best"
+    fitted,outs,secs,kept = {},{},{},None
     try:
-        for s in sizes:
-            start.restore()   # each fine-tune draws what `fixres(s)` would have drawn
-            o = opts.at(s)
+        for k in keys:
+            s,t0 = k[0],time.time()
+            start.restore()   # each fine-tune draws what `fixres(s, train=...)` would have drawn
+            o = opts.at(*k)
             fd = o.fit_dls(self, s, train_idxs)
             with ifnone(self._size_cache(fd, m, s, o, idxs=train_idxs),
                         contextlib.nullcontext()) as caches:
                 # its last validation pass fills `m`
                 self._fixres_at(s, epochs, o, measures=m, fit_dls=fd, caches=caches)
-                outs[s] = m.outputs(s)
-                fitted[s] = score(*outs[s])
-                if keep and all(score.better(fitted[s], v) for k,v in fitted.items() if k != s):   # the best so far
+                secs[k] = time.time()-t0
+                outs[k] = m.outputs(s)
+                fitted[k] = score(*outs[k])
+                if keep and all(score.better(fitted[k], v) for j,v in fitted.items() if j != k):   # the best so far
                     if kept is not None: kept.close()
-                    if train_idxs is None: kept = _Kept(s, state=LearnerState(self))
-                    elif caches is None: kept = _Kept(s)
+                    if train_idxs is None: kept = _Kept(*k, state=LearnerState(self))
+                    elif caches is None: kept = _Kept(*k)
                     else:
                         # handed over
-                        kept,caches.caches = _Kept(s, caches=TrunkCaches(caches.caches, caches.top, caches.idxs)),[]
+                        kept,caches.caches = _Kept(*k, caches=TrunkCaches(caches.caches, caches.top, caches.idxs)),[]
         start.restore(rng=False)
         # with the weights as they were: from the caches where they ran
-        plain = {s: score(*m.outputs(s)) for s in sizes}
+        plain = {s: score(*m.outputs(s)) for s in dict.fromkeys(k[0] for k in keys)}
     except BaseException:
         if kept is not None: kept.close()
         raise
-    return plain, fitted, outs, kept
+    return plain, fitted, outs, secs, kept
+
 
 # %% ../nbs/03a_finder.ipynb #c251e0b2
 @patch
@@ -156,14 +161,15 @@ def _reused(self:Learner, kept, opts) -> dict:
     return dict(fit_dls=fd, caches=kept.caches)
 
 # %% ../nbs/03a_finder.ipynb #1b15b744
-def _top(fitted, sign, sizes=None):
-    "The size of `sizes` (all of `fitted` if None) with the best fine-tuned score; the smallest on ties"
-    return max(ifnone(sizes, list(fitted)), key=lambda s: (sign*fitted[s], -s))
+def _top(fitted, sign, keys=None):
+    "The candidate of `keys` (all of `fitted` if None) with the best fine-tuned score; on ties the first in `fitted`"
+    order = {k:i for i,k in enumerate(fitted)}   # sizes ascending, each size's modes as listed: the cheaper first
+    return max(ifnone(keys, list(fitted)), key=lambda k: (sign*fitted[k], -order[k]))
 
 def _guarded(fitted, gains, cur, guard, sign):
-    "Step 3's rule: the best fine-tuned size whose gain exceeds `guard` standard errors and True, else `cur` and False"
+    "Step 3's rule: the best fine-tuned candidate whose gain exceeds `guard` standard errors and True, else `cur`, False"
     passes = lambda g, se: g > guard*se if se > 0 else g > 0   # no error (the same outputs): a gain is a gain
-    ok = [s for s in fitted if passes(*gains[s])]
+    ok = [k for k in fitted if passes(*gains[k])]
     return (_top(fitted, sign, ok) if ok else cur), bool(ok)
 
 def _on(o, idxs=None):
@@ -171,50 +177,59 @@ def _on(o, idxs=None):
     return o if idxs is None else (o[0][idxs], tuple(t[idxs] for t in o[1]))
 
 def _find_choice(score, cur, outs, base, guard, seed=0, idxs=None):
-    "Step 3, on the items at `idxs` (all if None): the suggestion, the best, each size's score and paired gain (and error)"
-    outs,base = {s: _on(o, idxs) for s,o in outs.items()},_on(base, idxs)   # `outs`: on the same items as `base`
-    fitted = {s: score(*o) for s,o in outs.items()}
-    gains = {s: paired_gain(score, base, o, seed=seed) for s,o in outs.items()}
+    "Step 3, on the items at `idxs` (all if None): the suggestion, the best, each candidate's score and paired gain (and error)"
+    outs,base = {k: _on(o, idxs) for k,o in outs.items()},_on(base, idxs)   # `outs`: on the same items as `base`
+    fitted = {k: score(*o) for k,o in outs.items()}
+    gains = {k: paired_gain(score, base, o, seed=seed) for k,o in outs.items()}
     return *_guarded(fitted, gains, cur, guard, score.sign), _top(fitted, score.sign), fitted, gains
 
 def _cross_fit(score, cur, outs, base, guard, seed=0) -> pd.DataFrame:
     "What the choice is worth: choose by the same rule on one half of the images and score it on the other, both ways"
     h,rows = _half_idxs(len(base[0]), seed),[]
     for a,b in ((0,1), (1,0)):
-        size,tune,*_ = _find_choice(score, cur, outs, base, guard, seed, idxs=h[a])   # sees half `a` only
-        was,now = _on(base, h[b]),_on(outs[size] if tune else base, h[b])
+        k,tune,*_ = _find_choice(score, cur, outs, base, guard, seed, idxs=h[a])   # sees half `a` only
+        was,now = _on(base, h[b]),_on(outs[k] if tune else base, h[b])
         g,se = paired_gain(score, was, now, seed=seed) if tune else (0., 0.)
-        rows.append({'chosen on': f"{'AB'[a]} ({len(h[a])})", 'size': size, 'tune': tune, 'scored on': f"{'AB'[b]} ({len(h[b])})",
+        rows.append({'chosen on': f"{'AB'[a]} ({len(h[a])})", **_key_cols(k), 'tune': tune, 'scored on': f"{'AB'[b]} ({len(h[b])})",
                      'as it was': score(*was), 'chosen': score(*now), 'gain': g, 'se': se})
     return pd.DataFrame(rows)
 
-def _find_table(cur, theory, tried, ruled, speed, plain, fitted, gains):
-    "Step 4: a row a size: why it is there, its scores untrained and fine-tuned, gain and standard error, throughput"
+def _key_cols(k) -> dict:
+    "A candidate as table columns: a size, or a (size, train mode) pair"
+    return dict(zip(('size', 'train'), k)) if isinstance(k, tuple) else {'size': k}
+
+def _find_table(cur, theory, keys, ruled, speed, plain, fitted, gains, secs):
+    "Step 4: a row a (size, train): why it is there, scores untrained and fine-tuned, gain and error, throughput, seconds"
     na = np.nan
     note = lambda s: ('trained at' if s==cur else
                       '; '.join(n for n in ('theory' if s==theory else '', ruled.get(s, '')) if n))
-    return pd.DataFrame({'size': tried, 'note': [note(s) for s in tried],
-                         'no training': [plain.get(s, na) for s in tried],
-                         'fine-tuned': [fitted.get(s, na) for s in tried],
-                         'gain': [gains.get(s, (na,na))[0] for s in tried],
-                         'se': [gains.get(s, (na,na))[1] for s in tried],
-                         'img/s': [speed[s] for s in tried]})
+    return pd.DataFrame({'size': [k[0] for k in keys], 'train': [k[1] for k in keys], 'note': [note(k[0]) for k in keys],
+                         'no training': [plain.get(k[0], na) for k in keys],
+                         'fine-tuned': [fitted.get(k, na) for k in keys],
+                         'gain': [gains.get(k, (na,na))[0] for k in keys],
+                         'se': [gains.get(k, (na,na))[1] for k in keys],
+                         'img/s': [speed[k[0]] for k in keys],
+                         'fit s': [secs.get(k, na) for k in keys]})
 
 # %% ../nbs/03a_finder.ipynb #164f68f4
 def _as_text(df:pd.DataFrame) -> str:
-    "A table of scores as the finder, 'auto' and the command print it: four decimals, '-' where nothing was measured"
-    return df.to_string(index=False, float_format=lambda v: f'{v:.4f}', na_rep='-')
+    "A table of scores as the finder, 'auto' and the command print it: four decimals (seconds one), '-' where none"
+    secs = lambda v: '-' if np.isnan(v) else f'{v:.1f}'
+    return df.to_string(index=False, float_format=lambda v: f'{v:.4f}', na_rep='-',
+                        formatters={c: secs for c in df.columns if c == 'fit s'})
 
 @dataclass
 class SuggestedSize:
-    "What `fixres_find` measured: its suggestion, the best fine-tuned size, each size's scores, and the choice's worth"
+    "What `fixres_find` measured: its suggestion, the best fine-tune, each candidate's scores, and the choice's worth"
     size:int # The best fine-tuned size that beat the learner by over `guard` standard errors, else the learner's own
-    tune:bool # Whether to fine-tune at `size` (`fixres(size)`); False: keep the learner as it was
-    best:int # The best fine-tuned size, guarded or not
+    tune:bool # Whether to fine-tune at `size` (`fixres(size, train=train)`); False: keep the learner as it was
+    train:str # The train mode to fine-tune with at `size`; where `tune` is False, the first mode tried
+    best:int # The size of the best fine-tune, guarded or not
+    best_train:str # Its train mode
     trained_at:int # The size the learner worked at
     theory:int # The size where objects look as large as in training (`recommend_test_size`)
     metric:str # What the scores are: the `metric` asked for, else the first metric, else the loss
-    table:pd.DataFrame # One row a size on every validation image: note, no training, fine-tuned, gain, se, img/s
+    table:pd.DataFrame # A row a size and train mode, on every validation image: scores, gain, se, img/s, fit seconds
     crossfit:pd.DataFrame|None=None # The same rule choosing on one half of the images, scored on the other, both ways
     report:pd.DataFrame|None=None # `fixres('auto')`: the learner as it was and after, on every validation image
     cost:float=0. # Seconds the search took
@@ -225,10 +240,19 @@ class SuggestedSize:
     def __repr__(self):
         say = (f"keep the learner as it was at {self.size} (no fine-tune beat it by more than the guard)"
                if not self.tune else
-               f"fixres at {self.size}" + (" (the learner's own size: the refit alone)"
-                                           if self.size == self.trained_at else ''))
-        return (f"SuggestedSize: {say}; best fine-tuned {self.best}, {self.cost:.0f} s\n" + _as_text(self.table) +
-                ('' if self.crossfit is None else '\n' + self.worth_text()))
+               f"fixres at {self.size}{self._with(self.train)}" + (" (the learner's own size: the refit alone)"
+                                                                  if self.size == self.trained_at else ''))
+        return (f"SuggestedSize: {say}; best fine-tuned {self.best}{self._with(self.best_train)}, {self.cost:.0f} s\n" +
+                _as_text(self.table) + ('' if self.crossfit is None else '\n' + self.worth_text()))
+
+    @property
+    def modes(self) -> list[str]:
+        "The train modes tried, in order"
+        return list(dict.fromkeys(self.table['train']))
+
+    def _with(self, train:str) -> str:
+        "` with train=...`, said only where several modes were tried"
+        return f" with train={train!r}" if len(self.modes) > 1 else ''
 
 def _worth(crossfit:pd.DataFrame) -> tuple[float,float]:
     "The mean of a cross-fit's gains over the learner as it was, and its standard error (the folds are disjoint)"
@@ -243,36 +267,41 @@ def worth(self:SuggestedSize) -> tuple[float,float]:
 def worth_text(self:SuggestedSize) -> str:
     "`worth` in words: what choosing on one half and scoring on the other gave, each way"
     g,se = self.worth
-    ways = '; '.join(f"{r['chosen on'][0]} chose {'to keep the learner' if not r['tune'] else r['size']}: "
+    ways = '; '.join(f"{r['chosen on'][0]} chose {'to keep the learner' if not r['tune'] else str(r['size'])+self._with(r['train'])}: "
                      f"{r['gain']:+.4f} on {r['scored on'][0]}" for _,r in self.crossfit.iterrows())
     return (f"worth, cross-fitted (the rule chose on one half of the validation set and was scored on the other, both "
             f"ways): {g:+.4f} ± {se:.4f} {self.metric} over the learner as it was ({ways})")
 
 @patch
-def suggest(self:SuggestedSize, guard:float) -> tuple[int,bool]:
-    "The size, and whether to fine-tune there, that the same measurements suggest with another `guard`"
+def suggest(self:SuggestedSize, guard:float) -> tuple[int,bool,str]:
+    "The size, whether to fine-tune there, and the train mode that the same measurements suggest with another `guard`"
     _check_guard(guard)
-    t = self.table[self.table['fine-tuned'].notna()].set_index('size')   # on every validation image
-    return _guarded(t['fine-tuned'].to_dict(), dict(zip(t.index, zip(t['gain'], t['se']))), self.trained_at, guard,
-                    -1 if self.lower else 1)
+    t = self.table[self.table['fine-tuned'].notna()]   # on every validation image
+    keys = [(int(s), m) for s,m in zip(t['size'], t['train'])]
+    (s,m),tune = _guarded(dict(zip(keys, t['fine-tuned'])), dict(zip(keys, zip(t['gain'], t['se']))),
+                          (self.trained_at, self.modes[0]), guard, -1 if self.lower else 1)
+    return s, tune, m
 
 # %% ../nbs/03a_finder.ipynb #50da568a
 @patch
 def plot(self:SuggestedSize, ax:plt.Axes|None=None):
     "Plot scores against size (no training, fine-tuned) and fine-tuned ones against throughput, the suggestion in red"
-    t = self.table
+    t,several = self.table,len(self.modes) > 1
     if ax is None: _,ax = plt.subplots(1, 2, figsize=(11, 4))
     a,b = ax
-    a.plot(t['size'], t['no training'], 'o--', color='C0', label='no training')
-    a.plot(t['size'], t['fine-tuned'], 'o-', color='C1', label='fine-tuned')
+    u = t.drop_duplicates('size')   # no training: one score a size
+    a.plot(u['size'], u['no training'], 'o--', color='C0', label='no training')
+    for i,(md,g) in enumerate(t.groupby('train', sort=False)):
+        lbl = 'fine-tuned' + (f' ({md})' if several else '')
+        a.plot(g['size'], g['fine-tuned'], 'o-', color=f'C{i+1}', label=lbl)
+        b.plot(g['img/s'], g['fine-tuned'], 'o', color=f'C{i+1}', label=lbl)
     a.axvline(self.trained_at, color='gray', ls=':', label=f'trained at {self.trained_at}')
     a.axvline(self.theory, color='orange', ls='--', label=f'theory: {self.theory}')
-    row = t.set_index('size').loc[self.size]
+    row = t[(t['size']==self.size) & (t['train']==self.train)].iloc[0]
     y = row['fine-tuned'] if self.tune else row['no training']
     a.plot(self.size, y, 'ro', ms=9, label=f'suggestion: {self.size}')
     a.set_xlabel('test size (px)'); a.set_ylabel(f'{self.metric} (validation set)'); a.legend()
-    b.plot(t['img/s'], t['fine-tuned'], 'o', color='C1', label='fine-tuned')
-    base = t[t['size']==self.trained_at].iloc[0]
+    base = u[u['size']==self.trained_at].iloc[0]
     b.plot(base['img/s'], base['no training'], 's', color='gray', label='as it was')
     for _,r in t.iterrows():
         v = r['fine-tuned']
@@ -305,6 +334,7 @@ class SizeSearch:
         seed:int=0, # Seed of the sample, of the bootstrap, and of the halves of the cross-fitted worth
         metric:str|Metric|Callable|None=None, # Metric or name ('valid_loss' too); None: the first metric, else the loss
         lower_is_better:bool|None=None, # Whether lower `metric` is better; None: known for fastai's metrics and losses
+        modes:list|None=None, # Train modes to try at each size, e.g. ['norm+head', 'norms+head']; None: `train`'s alone
     ):
         store_attr()
         if sizes is not None and (not is_listy(sizes) or not len(sizes) or not all(is_count(s) for s in sizes)):
@@ -319,6 +349,9 @@ class SizeSearch:
         if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
             raise ValueError(f"`seed` must be an int >= 0, got {seed!r}")
         _check_lower(lower_is_better)
+        if modes is not None and (not is_listy(modes) or not len(modes) or len(set(modes)) < len(modes)
+                                  or not all(isinstance(m, str) and m in _train_modes for m in modes)):
+            raise ValueError(f"`modes` must be None or a list of distinct train modes of {_train_modes}, got {modes!r}")
 
     @classmethod
     def take(cls, kwargs:dict) -> dict:
@@ -335,6 +368,9 @@ def _find(self:Learner, opts:FixResOptions, search:SizeSearch, epochs:int, measu
     t0,src = time.time(),ifnone(opts.dls, self.dls)
     if len(src.valid_ds) < 4: raise ValueError("`size`: choosing a size needs at least 4 validation images (two halves "
                                                "to cross-fit its worth): pass a size")
+    modes = ifnone(q.modes, [opts.train])
+    if opts.train_from is not None and modes != ['norm+head']:
+        raise ValueError(f"`modes`: `train_from` goes with train='norm+head' alone, got modes={modes!r}")
     m = ifnone(measures, SizeMeasures(self, src.valid))
     kept = None
     with rollback(self, always=True) as start:
@@ -346,19 +382,20 @@ def _find(self:Learner, opts:FixResOptions, search:SizeSearch, epochs:int, measu
                     if q.n_train is not None and n > q.n_train else None)
             # as many steps as on every image, up to a few passes
             ep = epochs if idxs is None else max(epochs, min(round(epochs*n/len(idxs)), _max_passes*epochs))
-            plain,fitted,outs,kept = self._find_scores(m, score, [s for s in tried if s not in ruled], opts, ep, start,
-                                                       train_idxs=idxs, keep=keep)
+            keys = [(s, md) for s in sorted(tried) for md in modes]   # the candidates: a size and a train mode
+            plain,fitted,outs,secs,kept = self._find_scores(m, score, [k for k in keys if k[0] not in ruled], opts, ep,
+                                                            start, train_idxs=idxs, keep=keep)
             base = m.outputs(cur)   # the learner as it was: `_find_scores` put its weights back
-            size,tune,best,_,gains = _find_choice(score, cur, outs, base, guard=q.guard, seed=q.seed)
-            cross = _cross_fit(score, cur, outs, base, guard=q.guard, seed=q.seed)
-            table = _find_table(cur, theory, tried=tried, ruled=ruled, speed=speed, plain=plain, fitted=fitted,
-                                gains=gains)
+            (size,train),tune,best,_,gains = _find_choice(score, (cur, modes[0]), outs, base, guard=q.guard, seed=q.seed)
+            cross = _cross_fit(score, (cur, modes[0]), outs, base, guard=q.guard, seed=q.seed)
+            table = _find_table(cur, theory, keys, ruled=ruled, speed=speed, plain=plain, fitted=fitted, gains=gains,
+                                secs=secs)
             # the best was not suggested (the guard)
-            if kept is not None and (not tune or kept.size != size): kept.close(); kept = None
+            if kept is not None and (not tune or (kept.size, kept.train) != (size, train)): kept.close(); kept = None
         except BaseException:
             if kept is not None: kept.close()
             raise
-    r = SuggestedSize(size, tune, best, cur, theory, score.name, table, crossfit=cross, cost=time.time()-t0,
+    r = SuggestedSize(size, tune, train, *best, cur, theory, score.name, table, crossfit=cross, cost=time.time()-t0,
                       n_train=len(idxs) if idxs is not None else n, epochs=ep, guard=q.guard, lower=score.lower)
     return r, kept
 
@@ -373,7 +410,7 @@ def fixres_find(self:Learner,
                 measures:SizeMeasures|None=None, # Measures already made (a sweep's): read, not made again, and filled
                 **kwargs # `SizeSearch` (what to try, how to judge); `FixResOptions` of each fine-tune (`lr`, `dls`...)
                ) -> SuggestedSize:
-    "Fine-tune at each candidate size, score on the validation set, suggest one; the learner is left as it was"
+    "Fine-tune at each candidate size (and mode), score on the validation set, suggest one; the learner is left as it was"
     _check_epochs(epochs)
     search = SizeSearch(sizes, **SizeSearch.take(kwargs))
     opts = FixResOptions(**{**kwargs, 'show': False})
@@ -398,16 +435,16 @@ def _fixres_auto(self:Learner, opts:FixResOptions, epochs:int, measures=None, **
         if r.tune:
             # the finder's own fine-tune on every training image
             if kept is not None and kept.state is not None: kept.state.restore(rng=False)
-            else: o = opts.at(r.size); self._fixres_at(r.size, epochs, o, measures=m, **self._reused(kept, o))
+            else: o = opts.at(r.size, r.train); self._fixres_at(r.size, epochs, o, measures=m, **self._reused(kept, o))
     finally:
         if kept is not None: kept.close()
-    t = r.table.set_index('size')
-    fs = r.size if r.tune else r.best
+    t = r.table.set_index(['size', 'train'])
+    fk = (r.size, r.train) if r.tune else (r.best, r.best_train)
     # the learner now: its fine-tune's last validation pass filled `m`; where it kept the learner, the finder's fine-tune
-    after,(g,se) = ((score(*(now := m.outputs(fs))), paired_gain(score, base, now, seed=search.seed)) if r.tune else
-                    (t.loc[fs, 'fine-tuned'], (t.loc[fs, 'gain'], t.loc[fs, 'se'])))
-    rows = (('as it was', cur, score(*base), 0., 0., not r.tune), ('fixres', fs, after, g, se, r.tune))
-    r.report = pd.DataFrame([{'option': o, 'size': s, r.metric: v, 'gain': g, 'se': se, 'img/s': t.loc[s, 'img/s'],
+    after,(g,se) = ((score(*(now := m.outputs(fk[0]))), paired_gain(score, base, now, seed=search.seed)) if r.tune else
+                    (t.loc[fk, 'fine-tuned'], (t.loc[fk, 'gain'], t.loc[fk, 'se'])))
+    rows = (('as it was', cur, score(*base), 0., 0., not r.tune), ('fixres' + r._with(fk[1]), fk[0], after, g, se, r.tune))
+    r.report = pd.DataFrame([{'option': o, 'size': s, r.metric: v, 'gain': g, 'se': se, 'img/s': t.loc[s, 'img/s'].iloc[0],
                               'kept': '<-' if k else ''} for o,s,v,g,se,k in rows])
     if opts.show and not rank_distrib():
         _say(r, m.n, len(ifnone(opts.dls, self.dls).train_ds), time.time()-t0 if r.tune and kept is None else None)
@@ -420,10 +457,10 @@ def _say(r, n_valid, n, secs=None):
     print(f"fixres_find: {r.metric} on the validation set ({n_valid} images) at each size, with no training and "
           f"fine-tuned{sample}:")
     print(_as_text(r.table))
-    why = (f'fixres at {r.size} (the best fine-tuned size; the guard: {_bar(r.guard)})' if r.tune else
-           f'the learner as it was (no fine-tuned size passed the guard: {_bar(r.guard)})')
+    why = (f'fixres at {r.size}{r._with(r.train)} (the best fine-tune; the guard: {_bar(r.guard)})' if r.tune else
+           f'the learner as it was (no fine-tune passed the guard: {_bar(r.guard)})')
     print(f"suggestion: {why}.\n{r.worth_text()}.\nOn the validation set, which the choice saw:")
     print(_as_text(r.report))
-    print(f"cost: {r.cost:.1f} s to try {int(r.table['fine-tuned'].notna().sum())} sizes" +
+    print(f"cost: {r.cost:.1f} s for {int(r.table['fine-tuned'].notna().sum())} fine-tunes" +
           (f", {secs:.1f} s to fine-tune at {r.size} on every training image" if secs is not None else ''))
 

@@ -61,11 +61,16 @@ class FixResOptions:
         return FixResCallback(train=self.train, norm=self.norm, train_from=self.train_from,
                               reset_stats=self.reset_stats)
 
-    def at(self, size:int) -> FixResOptions:
-        "These options for a fine-tune at `size`: the user's `dls`, if any, rebuilt there"
-        if self.dls is None: return self
-        return FixResOptions(**{**self.__stored_args__, 'dls': dls_at(self.dls, size, train_aug=self.train_aug)},
-                             **self.fit)
+    def at(self, size:int, train:str|None=None) -> FixResOptions:
+        "These options for a fine-tune at `size` (with `train` if given): the user's `dls`, if any, rebuilt there"
+        new = {} if train in (None, self.train) else {'train': train}
+        if self.dls is not None: new['dls'] = dls_at(self.dls, size, train_aug=self.train_aug)
+        return FixResOptions(**{**self.kwargs(), **new}) if new else self
+
+    def kwargs(self) -> dict:
+        "These options as keyword arguments of `FixResOptions`"
+        c = FixResOptions.__init__.__code__   # its own arguments (the signature shows `fit_one_cycle`'s too)
+        return {**{k: getattr(self, k) for k in c.co_varnames[1:c.co_argcount]}, **self.fit}
 
     def fit_dls(self, learn:Learner, size:int, train_idxs:list|None=None, valid_idxs:list|None=None) -> DataLoaders:
         "The DataLoaders a fine-tune at `size` trains with, on the items at `train_idxs` (`valid_idxs`) only if given"
@@ -78,7 +83,7 @@ class FixResOptions:
                            *d.loaders[2:], path=d.path, device=d.device)
 
     def __repr__(self):
-        return f"FixResOptions({', '.join(f'{k}={v!r}' for k,v in {**self.__stored_args__, **self.fit}.items())})"
+        return f"FixResOptions({', '.join(f'{k}={v!r}' for k,v in self.kwargs().items())})"
 
 # %% ../nbs/03_learner.ipynb #a6fa7781
 def _check_epochs(epochs):
@@ -144,7 +149,7 @@ def fixres(self:Learner,
         self._fixres_at(size, epochs, opts, measures=measures)
 
 # the finder's `SizeSearch`
-_find_args = 'sizes','guard','max_size','min_speed','n_train','seed','metric','lower_is_better'
+_find_args = 'sizes','guard','max_size','min_speed','n_train','seed','metric','lower_is_better','modes'
 
 # %% ../nbs/03_learner.ipynb #27eeb557
 @patch

@@ -84,7 +84,7 @@ def test_auto_reads_the_sweeps_outputs(photos, predictions):
         with learn.no_bar(), learn.no_logging(): r = learn.fixres('auto', 1, show=False, measures=m if share else None)
         res.append((r, _state(learn), list(predictions)))
     (r0,w0,p0),(r1,w1,p1) = res
-    pd.testing.assert_frame_equal(r0.table.drop(columns='img/s'), r1.table.drop(columns='img/s'), rtol=1e-5)
+    pd.testing.assert_frame_equal(r0.table.drop(columns=['img/s', 'fit s']), r1.table.drop(columns=['img/s', 'fit s']), rtol=1e-5)   # timings differ
     pd.testing.assert_frame_equal(r0.report.drop(columns='img/s'), r1.report.drop(columns='img/s'), rtol=1e-5)
     fc.test_eq(r0.size, r1.size)
     assert all(torch.equal(v, w1[k]) for k,v in w0.items())

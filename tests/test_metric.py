@@ -26,7 +26,7 @@ def test_finder_suggests_the_lowest_error(photos, metric):
     fc.test_eq(r.best, t['fine-tuned'].idxmin())
     fc.test_eq((r.size, r.tune), (r.best, True))
     fc.test_close(t['gain'].values, (t.loc[64, 'no training'] - t['fine-tuned']).values, eps=1e-5)
-    fc.test_eq(r.suggest(-math.inf), (r.best, True))
+    fc.test_eq(r.suggest(-math.inf), (r.best, True, 'norm+head'))
 
 def test_auto_keeps_a_size_only_if_it_lowers_the_error(photos):
     "'auto' on a regression: a size it keeps scored lower than the learner as it was on the validation set, by more than the guard"

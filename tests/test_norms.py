@@ -61,3 +61,37 @@ def test_norms_mode_rolls_back_and_refuses_what_it_cannot(photos):
     with pytest.warns(UserWarning, match="norms\\+head"), learn.no_bar(), learn.no_logging():
         learn.fixres(80, 2, train='norms+head', cache=True, show=False)
     with pytest.raises(ValueError, match='`train_from`'): learn.fixres(80, 1, train='norms+head', train_from='0.7')
+
+def test_the_finder_chooses_between_modes(photos):
+    "`modes=`: a row a (size, mode), each fine-tuned and timed; 'auto' keeps what `fixres` at its size and mode gives; the learner is left as it was"
+    learn = _learner(photos, 'resnet18')
+    with learn.no_bar(), learn.no_logging(): learn.fit(1, 1e-3)
+    before,dls = _state(learn),learn.dls
+    modes = ['norm+head', 'norms+head']
+    with learn.no_bar(), learn.no_logging(): r = learn.fixres_find(1, sizes=[80], modes=modes, plot=False)
+    assert all(torch.equal(v, before[k]) for k,v in learn.model.state_dict().items()) and learn.dls is dls
+    fc.test_eq(list(zip(r.table['size'], r.table['train'])), [(64, 'norm+head'), (64, 'norms+head'), (80, 'norm+head'), (80, 'norms+head')])
+    assert r.table['fine-tuned'].notna().all() and (r.table['fit s'] > 0).all()
+    fc.test_eq(r.modes, modes)
+    t = r.table.set_index(['size', 'train'])
+    fc.test_eq((r.best, r.best_train), max(t.index, key=lambda k: (t.loc[k, 'fine-tuned'], -list(t.index).index(k))))
+    fc.test_eq(r.suggest(-math.inf), (r.best, True, r.best_train))
+    assert "with train=" in repr(r)
+    def weights(f):
+        learn.model.load_state_dict(before); learn.dls = dls; learn.__dict__.pop('fixres_size', None); set_seed(1)
+        with learn.no_bar(), learn.no_logging(): out = f()
+        return out, _state(learn)
+    r2,auto = weights(lambda: learn.fixres('auto', 1, sizes=[80], modes=modes, guard=-math.inf, show=False))
+    _,fixed = weights(lambda: learn.fixres(r2.size, 1, train=r2.train, show=False))
+    assert all(torch.allclose(v.float(), auto[k].float(), atol=5e-4) for k,v in fixed.items())   # the finder's fine-tune, kept
+    fc.test_eq(r2.report['option'].iloc[1], f"fixres with train={r2.train!r}")
+
+def test_modes_are_checked_before_anything_runs(photos):
+    learn = _learner(photos, 'resnet18')
+    before = _state(learn)
+    for bad in ('norms+head', [], ['norms+head', 'norms+head'], ['all']):
+        with pytest.raises(ValueError, match='`modes` must be'): learn.fixres_find(1, modes=bad, plot=False)
+        with pytest.raises(ValueError, match='`modes` must be'): learn.fixres('auto', modes=bad)
+    with pytest.raises(ValueError, match='`modes`: `train_from`'): learn.fixres('auto', modes=['norms+head'], train_from='1.2')
+    with pytest.raises(ValueError, match='steer the search'): learn.fixres(96, modes=['norms+head'])
+    assert all(torch.equal(v, before[k]) for k,v in learn.model.state_dict().items())
