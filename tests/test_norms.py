@@ -5,6 +5,7 @@ from fastcore import test as fc
 from torchvision.models import resnet18
 from fixres_fastai import *
 from fixres_fastai.callback import _norm_types
+from fixres_fastai.learner import FixResOptions
 
 def _learner(photos, arch):
     set_seed(0)
@@ -95,3 +96,16 @@ def test_modes_are_checked_before_anything_runs(photos):
     with pytest.raises(ValueError, match='`modes`: `train_from`'): learn.fixres('auto', modes=['norms+head'], train_from='1.2')
     with pytest.raises(ValueError, match='steer the search'): learn.fixres(96, modes=['norms+head'])
     assert all(torch.equal(v, before[k]) for k,v in learn.model.state_dict().items())
+
+def test_the_finder_with_the_users_dls(photos, tmp_path):
+    "After `load_learner` (no data), 'auto' takes the user's DataLoaders, rebuilt at each size it tries and for each mode"
+    learn = _learner(photos, 'resnet18')
+    with learn.no_bar(), learn.no_logging(): learn.fit(1, 1e-3)
+    learn.export(tmp_path/'l.pkl')
+    learn = load_learner(tmp_path/'l.pkl')
+    dls = get_dls(64, photos, bs=8)
+    with learn.no_bar(), learn.no_logging():
+        r = learn.fixres('auto', 1, sizes=[80], modes=['norm+head', 'norms+head'], dls=dls, guard=-math.inf, show=False)
+    assert r.tune and r.table['fine-tuned'].notna().all()
+    fc.test_eq(learner_size(learn), r.size)
+    assert 'dls=' in repr(FixResOptions(dls=dls))
