@@ -85,7 +85,7 @@ def table(runs, data, quick):
         a = np.array([r['recipes'][n]['test'] for r in runs.values()])
         d = a - np.array([r['recipes']['as it was']['test'] for r in runs.values()])
         s = np.mean([r['recipes'][n]['secs'] for r in runs.values()])
-        kept = sorted({(r['recipes'][n]['size'], r['recipes'][n].get('train')) for r in runs.values()}, key=str)
+        kept = sorted({(r['recipes'][n]['size'], r['recipes'][n].get('train')) for r in runs.values()}, key=lambda k: (k[0], k[1] or ''))
         kept = ', '.join(f"{s} {t}" if t and 'modes' in n else str(s) for s,t in kept)
         lines.append(f"| {n}{' (kept ' + kept + ')' if 'auto' in n else ''} | " +
                      ' | '.join(f'{v:.2f}' for v in a) + f" | {a.mean():.2f} ± {sd(a):.2f} | {d.mean():+.2f} | {s:.0f} |")
@@ -99,15 +99,16 @@ if __name__ == '__main__':
     p.add_argument('--size', type=int, default=None, help='S: the larger size (1.5x the training size if not given)')
     p.add_argument('--quick', action='store_true', help='smaller sets (a smoke test, not for RESULTS.md figures)')
     p.add_argument('--no-write', action='store_true', help='print only; leave RESULTS.md alone (the plot is written)')
-    p.add_argument('--only', nargs='+', default=None, help='run only the recipes whose name holds one of these (and as it was)')
+    p.add_argument('--only', nargs='+', default=None,
+                   help='run only the recipes whose name holds one of these (and as it was); implies --no-write, plot peers_DATA_only.png')
     a = p.parse_args()
     runs = {}
     for s in a.seeds:
         runs[s] = run(a.data, s, a.epochs, a.size, a.quick, a.only)
         print(json.dumps({'seed': s, **runs[s]}, default=float), flush=True)
     body = table(runs, a.data, a.quick)
-    fn = Path(__file__).parent.parent/'nbs'/'images'/f'peers_{a.data}{"_quick" if a.quick else ""}.png'
+    fn = Path(__file__).parent.parent/'nbs'/'images'/f'peers_{a.data}{"_quick" if a.quick else ""}{"_only" if a.only else ""}.png'
     fn.parent.mkdir(exist_ok=True); plot(runs, fn)
     body += f"\n\nThe accuracy-time plot: `nbs/images/{fn.name}`."
-    if a.no_write: print(body)
+    if a.no_write or a.only: print(body)   # a partial table is not the section
     else: write_section(f"peers-{a.data}", body)

@@ -63,7 +63,8 @@ def run_fixres(learn:Learner,
         plt.gcf().savefig(out/'sweep.png', dpi=100, bbox_inches='tight'); plt.close(plt.gcf())
         table.to_csv(out/'sweep.csv', index=False)
     size = learner_size(learn)
-    rows.append((train_size, size, 'yes (fixres)' if kept else 'no (auto kept the learner as it was)',
+    how = found._with(found.train) if isinstance(found, SuggestedSize) else ''   # the mode 'auto' kept, if it tried several
+    rows.append((train_size, size, f'yes (fixres{how})' if kept else 'no (auto kept the learner as it was)',
                  score(*m.outputs(size)), m.speed(size)))
     res = pd.DataFrame(rows, columns=['train size', 'test size', 'fine-tuned', score.name, 'img/s'])
     if found is not None: res.attrs['found'] = found
@@ -93,7 +94,7 @@ def _report(res, out, t0, learn, log):
     if (found := res.attrs.get('found')) is not None:   # 'auto' ran
         log("\nfixres_find scored each size on the validation set, with no training and "
             f"fine-tuned:\n{_as_text(found.table)}")
-        log(f"and kept the best fine-tuned size if it beat the learner as it was by more than the guard ({_bar(found.guard)}); "
+        log(f"and kept the best fine-tune if it beat the learner as it was by more than the guard ({_bar(found.guard)}); "
             f"{found.worth_text()}.\nThe learner as it was and after, on the validation set:\n{_as_text(found.report)}")
     log(f"\nsaved in {out.resolve()}: results.csv, sweep.png (accuracy against test size), sweep.csv, export.pkl "
         f"({time.time()-t0:.0f} s in all)\n")
@@ -155,7 +156,7 @@ def train(path:str, # Image folder (train/ and valid/ of class folders, or class
                              "leave out `size` and `test_size`")
         test_size = check_size(deploy_size, 'deploy_size')
     bounds = {k:v for k,v in dict(max_size=max_size, min_speed=min_speed,
-                                  modes=None if modes is None else modes.split(',')).items() if v is not None}
+                                  modes=None if modes is None else [m.strip() for m in modes.split(',')]).items() if v is not None}
     # refused before training
     if not is_count(fixres_epochs): raise ValueError(f"`fixres_epochs` must be an int >= 1, got {fixres_epochs!r}")
     if test_size == 'auto': SizeSearch(**bounds)

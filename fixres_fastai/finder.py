@@ -163,7 +163,7 @@ def _reused(self:Learner, kept, opts) -> dict:
 # %% ../nbs/03a_finder.ipynb #1b15b744
 def _top(fitted, sign, keys=None):
     "The candidate of `keys` (all of `fitted` if None) with the best fine-tuned score; on ties the first in `fitted`"
-    order = {k:i for i,k in enumerate(fitted)}   # sizes ascending, each size's modes as listed: the cheaper first
+    order = {k:i for i,k in enumerate(fitted)}   # sizes ascending, each size's modes in the order listed
     return max(ifnone(keys, list(fitted)), key=lambda k: (sign*fitted[k], -order[k]))
 
 def _guarded(fitted, gains, cur, guard, sign):
@@ -299,7 +299,8 @@ def plot(self:SuggestedSize, ax:plt.Axes|None=None):
     a.axvline(self.theory, color='orange', ls='--', label=f'theory: {self.theory}')
     row = t[(t['size']==self.size) & (t['train']==self.train)].iloc[0]
     y = row['fine-tuned'] if self.tune else row['no training']
-    a.plot(self.size, y, 'ro', ms=9, label=f'suggestion: {self.size}')
+    say = f'suggestion: {self.size}' + (f' ({self.train})' if several and self.tune else '')
+    a.plot(self.size, y, 'ro', ms=9, label=say)
     a.set_xlabel('test size (px)'); a.set_ylabel(f'{self.metric} (validation set)'); a.legend()
     base = u[u['size']==self.trained_at].iloc[0]
     b.plot(base['img/s'], base['no training'], 's', color='gray', label='as it was')
@@ -307,7 +308,7 @@ def plot(self:SuggestedSize, ax:plt.Axes|None=None):
         v = r['fine-tuned']
         if not np.isnan(v):
             b.annotate(f"{int(r['size'])}", (r['img/s'], v), textcoords='offset points', xytext=(4, 4), fontsize=8)
-    b.plot(row['img/s'], y, 'ro', ms=9, label=f'suggestion: {self.size}')
+    b.plot(row['img/s'], y, 'ro', ms=9, label=say)
     b.set_xlabel('images per second (model alone, this device)'); b.set_ylabel(self.metric); b.legend()
     return ax
 
@@ -362,15 +363,25 @@ class SizeSearch:
 _max_passes = 4
 
 @patch
+def _check_modes(self:Learner, modes, opts, src):
+    "Refuse, before any fine-tune, a mode the options or the model cannot train with"
+    if opts.train_from is not None and modes != ['norm+head']:
+        raise ValueError(f"`modes`: `train_from` goes with train='norm+head' alone, got modes={modes!r}")
+    with rollback(always=True):   # the probe draws no random number the fine-tunes would see
+        xb = probe_batch(src.valid if len(src.valid_ds) else src.train, self.dls.n_inp)
+        for md in modes:
+            try: opts.callback(md).parts(self.model, *xb)
+            except ValueError as e: raise ValueError(f"`modes`: {e}") from None
+
+@patch
 def _find(self:Learner, opts:FixResOptions, search:SizeSearch, epochs:int, measures=None, keep=False):
     "`fixres_find` with checked arguments: the four steps, random streams put back; if `keep`, the best's `_Kept` too"
     q,score = search,Score(self, search.metric, search.lower_is_better)
     t0,src = time.time(),ifnone(opts.dls, self.dls)
     if len(src.valid_ds) < 4: raise ValueError("`size`: choosing a size needs at least 4 validation images (two halves "
                                                "to cross-fit its worth): pass a size")
-    modes = ifnone(q.modes, [opts.train])
-    if opts.train_from is not None and modes != ['norm+head']:
-        raise ValueError(f"`modes`: `train_from` goes with train='norm+head' alone, got modes={modes!r}")
+    modes = list(ifnone(q.modes, [opts.train]))
+    if q.modes is not None: self._check_modes(modes, opts, src)
     m = ifnone(measures, SizeMeasures(self, src.valid))
     kept = None
     with rollback(self, always=True) as start:
@@ -462,5 +473,5 @@ def _say(r, n_valid, n, secs=None):
     print(f"suggestion: {why}.\n{r.worth_text()}.\nOn the validation set, which the choice saw:")
     print(_as_text(r.report))
     print(f"cost: {r.cost:.1f} s for {int(r.table['fine-tuned'].notna().sum())} fine-tunes" +
-          (f", {secs:.1f} s to fine-tune at {r.size} on every training image" if secs is not None else ''))
+          (f", {secs:.1f} s to fine-tune at {r.size}{r._with(r.train)} on every training image" if secs is not None else ''))
 

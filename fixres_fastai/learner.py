@@ -56,9 +56,9 @@ class FixResOptions:
         if isinstance(cache_ram, bool) or not isinstance(cache_ram, (int, float)) or not cache_ram >= 0:
             raise ValueError(f"`cache_ram` must be a number of GiB >= 0, got {cache_ram!r}")
 
-    def callback(self) -> FixResCallback:
-        "The `FixResCallback` that trains what these options say"
-        return FixResCallback(train=self.train, norm=self.norm, train_from=self.train_from,
+    def callback(self, train:str|None=None) -> FixResCallback:
+        "The `FixResCallback` that trains what these options say (with `train` instead, if given)"
+        return FixResCallback(train=ifnone(train, self.train), norm=self.norm, train_from=self.train_from,
                               reset_stats=self.reset_stats)
 
     def at(self, size:int, train:str|None=None) -> FixResOptions:

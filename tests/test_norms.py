@@ -109,3 +109,18 @@ def test_the_finder_with_the_users_dls(photos, tmp_path):
     assert r.tune and r.table['fine-tuned'].notna().all()
     fc.test_eq(learner_size(learn), r.size)
     assert 'dls=' in repr(FixResOptions(dls=dls))
+
+def test_modes_the_model_cannot_train_are_refused_before_any_fine_tune(photos):
+    "A last norm layer with no running statistics (GroupNorm) cannot take 'stats': refused, naming `modes`, before the first fine-tune"
+    set_seed(0)
+    dls = get_dls(64, photos, bs=8)
+    model = nn.Sequential(nn.Conv2d(3, 8, 3, stride=2), nn.GroupNorm(2, 8), nn.ReLU(), nn.AdaptiveAvgPool2d(1), Flatten(), nn.Linear(8, dls.c))
+    learn = Learner(dls, model, metrics=accuracy)
+    fits = []
+    class Count(Callback):
+        def before_fit(self): fits.append(1)
+    with pytest.raises(ValueError, match="`modes`: train='stats'"): learn.fixres_find(1, sizes=[80], modes=['norm+head', 'stats'], cbs=Count(), plot=False)
+    fc.test_eq(fits, [])
+    with pytest.raises(ValueError, match="`modes`: `train_from`"): learn.fixres_find(1, modes=('norm+head', 'head'), train_from='5', plot=False)
+    with learn.no_bar(), learn.no_logging(): r = learn.fixres_find(1, sizes=[80], modes=('norm+head',), train_from='0', plot=False)   # a tuple is a list of modes
+    fc.test_eq(r.modes, ['norm+head'])
