@@ -216,7 +216,7 @@ def _as_text(df:pd.DataFrame) -> str:
     "A table of scores as the finder, 'auto' and the command print it: four decimals (seconds one), '-' where none"
     secs = lambda v: '-' if np.isnan(v) else f'{v:.1f}'
     return df.to_string(index=False, float_format=lambda v: f'{v:.4f}', na_rep='-',
-                        formatters={c: secs for c in df.columns if c == 'fit s'})
+                        formatters={'fit s': secs} if 'fit s' in df.columns else None)
 
 @dataclass
 class SuggestedSize:
@@ -364,9 +364,7 @@ _max_passes = 4
 
 @patch
 def _check_modes(self:Learner, modes, opts, src):
-    "Refuse, before any fine-tune, a mode the options or the model cannot train with"
-    if opts.train_from is not None and modes != ['norm+head']:
-        raise ValueError(f"`modes`: `train_from` goes with train='norm+head' alone, got modes={modes!r}")
+    "Refuse, before any fine-tune, a mode the options (`train_from`) or the model cannot train with: the callback's checks"
     with rollback(always=True):   # the probe draws no random number the fine-tunes would see
         xb = probe_batch(src.valid if len(src.valid_ds) else src.train, self.dls.n_inp)
         for md in modes:

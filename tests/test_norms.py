@@ -121,6 +121,6 @@ def test_modes_the_model_cannot_train_are_refused_before_any_fine_tune(photos):
         def before_fit(self): fits.append(1)
     with pytest.raises(ValueError, match="`modes`: train='stats'"): learn.fixres_find(1, sizes=[80], modes=['norm+head', 'stats'], cbs=Count(), plot=False)
     fc.test_eq(fits, [])
-    with pytest.raises(ValueError, match="`modes`: `train_from`"): learn.fixres_find(1, modes=('norm+head', 'head'), train_from='5', plot=False)
+    with pytest.raises(ValueError, match="`modes`: `train_from`"): learn.fixres_find(1, modes=('norm+head', 'head'), train_from='0', plot=False)
     with learn.no_bar(), learn.no_logging(): r = learn.fixres_find(1, sizes=[80], modes=('norm+head',), train_from='0', plot=False)   # a tuple is a list of modes
     fc.test_eq(r.modes, ['norm+head'])
